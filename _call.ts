@@ -1,0 +1,431 @@
+// Copyright 2026 the @paralelo/pool authors. MIT license.
+/**
+ * One call on the pool (a `map`, an `imap`, an `apply`...): it reads the
+ * caller's input into chunks on demand, takes the results back in any order,
+ * and hands them to the caller as one ordered array or as a stream. The
+ * engine only asks it for the next chunk and tells it how each chunk ended.
+ *
+ * @module
+ */
+import { Queue } from "./_queue.ts";
+import type { TaskRef } from "./_protocol.ts";
+
+/** How a call hands its results back. */
+export type CallMode = "collect" | "ordered" | "unordered";
+
+/** A slice of a call's input, sent to one worker in one message. */
+export interface Chunk {
+  call: Call;
+  /** The chunk's number within its call, counting from 0. */
+  seq: number;
+  /** The input position of the chunk's first item. */
+  start: number;
+  items: unknown[];
+}
+
+/** Everything a call needs to know when it is made. */
+export interface CallInit {
+  task: TaskRef;
+  spread: boolean;
+  mode: CallMode;
+  input: Iterable<unknown> | AsyncIterable<unknown>;
+  /** Items per chunk, or undefined to choose from the input's length. */
+  chunkSize: number | undefined;
+  /** How many workers the pool has, for the automatic chunk size. */
+  poolSize: number;
+  signal: AbortSignal | undefined;
+  onProgress: ((done: number, total: number | undefined) => void) | undefined;
+  /** Called when the call has new chunks ready to send. */
+  wake: () => void;
+}
+
+/** How many chunks a streaming call may have read ahead of its consumer, per worker. */
+const STREAM_WINDOW_PER_WORKER = 2;
+
+function knownLength(input: unknown): number | undefined {
+  if (Array.isArray(input) || ArrayBuffer.isView(input)) {
+    return (input as ArrayLike<unknown>).length;
+  }
+  if (input instanceof Set || input instanceof Map) return input.size;
+  return undefined;
+}
+
+/** Python's `chunksize` heuristic: about four chunks per worker. */
+export function autoChunkSize(total: number, poolSize: number): number {
+  return Math.max(1, Math.ceil(total / (poolSize * 4)));
+}
+
+/** The state of one call, from its input to its results. */
+export class Call {
+  readonly task: TaskRef;
+  readonly spread: boolean;
+  readonly mode: CallMode;
+  /** Settles with the ordered results of a `collect` call. */
+  readonly promise: Promise<unknown[]>;
+
+  #resolve!: (values: unknown[]) => void;
+  #reject!: (error: unknown) => void;
+  #wake: () => void;
+  #signal: AbortSignal | undefined;
+  #onProgress: CallInit["onProgress"];
+  #poolSize: number;
+
+  #array: ArrayLike<unknown> | null = null;
+  #iterator: Iterator<unknown> | AsyncIterator<unknown> | null = null;
+  #isAsync = false;
+  #reading = false;
+  #inputDone = false;
+  #chunkSize: number | undefined;
+  /** True while a map's async input is read in full before any chunking. */
+  #readAll = false;
+  #total: number | undefined;
+  #window: number;
+
+  #ready = new Queue<Chunk>();
+  #nextIndex = 0;
+  #nextSeq = 0;
+  #inFlight = 0;
+  /** Chunks that no longer count against the read-ahead window. */
+  #retired = 0;
+  #done = 0;
+
+  #results: unknown[] = [];
+  #ordered = new Map<number, unknown[]>();
+  #unordered = new Queue<unknown[]>();
+  #waiter: (() => void) | null = null;
+  /** The task failure with the lowest chunk number, for streams. */
+  #failure: { seq: number; error: unknown } | null = null;
+  /** Set once the call can take no more work: failed, aborted or cancelled. */
+  #stopped = false;
+  #error: { value: unknown } | null = null;
+  #settled = false;
+
+  constructor(init: CallInit) {
+    this.task = init.task;
+    this.spread = init.spread;
+    this.mode = init.mode;
+    this.#wake = init.wake;
+    this.#signal = init.signal;
+    this.#onProgress = init.onProgress;
+    this.#poolSize = init.poolSize;
+    this.#chunkSize = init.chunkSize;
+    this.#window = init.mode === "collect"
+      ? Infinity
+      : init.poolSize * STREAM_WINDOW_PER_WORKER;
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Streams report failures through their iterator, never this promise.
+    this.promise.catch(() => {});
+    if (init.signal?.aborted) {
+      this.fail(init.signal.reason);
+      return;
+    }
+    init.signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#open(init.input);
+  }
+
+  /** Whether the call has failed or been cancelled. */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** True when the call needs nothing more from the pool. */
+  get finished(): boolean {
+    return this.#stopped ||
+      (this.#inputDone && this.#ready.length === 0 && this.#inFlight === 0);
+  }
+
+  #onAbort = (): void => {
+    this.fail(this.#signal?.reason);
+  };
+
+  #open(input: Iterable<unknown> | AsyncIterable<unknown>): void {
+    this.#total = knownLength(input);
+    if (Array.isArray(input) || ArrayBuffer.isView(input)) {
+      this.#array = input as ArrayLike<unknown>;
+    } else if (
+      typeof (input as Iterable<unknown>)?.[Symbol.iterator] === "function"
+    ) {
+      if (this.mode === "collect") {
+        // A map reads its input in full first, as Python's does: it needs
+        // the length to choose a chunk size and to report progress.
+        try {
+          this.#array = Array.from(input as Iterable<unknown>);
+        } catch (error) {
+          this.fail(error);
+          return;
+        }
+        this.#total = this.#array.length;
+      } else {
+        this.#iterator = (input as Iterable<unknown>)[Symbol.iterator]();
+      }
+    } else if (
+      typeof (input as AsyncIterable<unknown>)?.[Symbol.asyncIterator] ===
+        "function"
+    ) {
+      this.#iterator = (input as AsyncIterable<unknown>)
+        [Symbol.asyncIterator]();
+      this.#isAsync = true;
+    } else {
+      this.fail(
+        new TypeError(
+          `Cannot run the call as its items must be an iterable or an async iterable: received ${
+            input === null ? "null" : typeof input
+          }`,
+        ),
+      );
+      return;
+    }
+    if (this.#array !== null) {
+      this.#chunkSize ??= autoChunkSize(this.#array.length, this.#poolSize);
+    } else if (this.mode === "collect") {
+      // An async input is read in full first, then chunked like an array.
+      this.#readAll = true;
+    } else {
+      this.#chunkSize ??= 1;
+    }
+    this.#checkFinished();
+    if (this.#isAsync) void this.#readAsync();
+  }
+
+  /** Takes the next chunk to send, reading the input if needed. */
+  takeChunk(): Chunk | undefined {
+    if (this.#stopped) return undefined;
+    if (this.#ready.length === 0 && !this.#isAsync) this.#readSync();
+    const chunk = this.#ready.shift();
+    if (chunk !== undefined) this.#inFlight++;
+    if (this.#isAsync) void this.#readAsync();
+    return chunk;
+  }
+
+  #mayRead(): boolean {
+    return !this.#stopped && !this.#inputDone &&
+      this.#nextSeq - this.#retired < this.#window;
+  }
+
+  #push(items: unknown[]): void {
+    this.#ready.push({
+      call: this,
+      seq: this.#nextSeq++,
+      start: this.#nextIndex,
+      items,
+    });
+    this.#nextIndex += items.length;
+  }
+
+  #readSync(): void {
+    if (!this.#mayRead()) return;
+    const size = this.#chunkSize ?? 1;
+    if (this.#array !== null) {
+      const start = this.#nextIndex;
+      const end = Math.min(start + size, this.#array.length);
+      if (start < end) {
+        this.#push(Array.prototype.slice.call(this.#array, start, end));
+      }
+      if (end >= this.#array.length) this.#endInput();
+      return;
+    }
+    const iterator = this.#iterator as Iterator<unknown>;
+    const items: unknown[] = [];
+    try {
+      while (items.length < size) {
+        const step = iterator.next();
+        if (step.done) {
+          this.#endInput();
+          break;
+        }
+        items.push(step.value);
+      }
+    } catch (error) {
+      this.#inputDone = true;
+      this.fail(error);
+      return;
+    }
+    if (items.length > 0) this.#push(items);
+  }
+
+  async #readAsync(): Promise<void> {
+    if (this.#reading) return;
+    this.#reading = true;
+    const iterator = this.#iterator as AsyncIterator<unknown>;
+    try {
+      // A map reads everything first; a stream reads a chunk per worker
+      // ahead of what the workers take, within its window.
+      const readAll = this.#readAll;
+      const all: unknown[] = [];
+      while (
+        this.#mayRead() && (readAll || this.#ready.length < this.#poolSize)
+      ) {
+        const size = readAll ? Infinity : this.#chunkSize!;
+        const items: unknown[] = [];
+        while (items.length < size) {
+          const step = await iterator.next();
+          if (this.#stopped) return;
+          if (step.done) {
+            this.#inputDone = true;
+            break;
+          }
+          items.push(step.value);
+        }
+        if (readAll) {
+          all.push(...items);
+          this.#array = all;
+          this.#total = all.length;
+          this.#chunkSize ??= autoChunkSize(all.length, this.#poolSize);
+          this.#readAll = false;
+          this.#isAsync = false;
+          this.#inputDone = false;
+          this.#iterator = null;
+          this.#readSync();
+          break;
+        }
+        if (items.length > 0) this.#push(items);
+      }
+    } catch (error) {
+      this.#inputDone = true;
+      this.fail(error);
+      return;
+    } finally {
+      this.#reading = false;
+    }
+    this.#checkFinished();
+    this.#wake();
+  }
+
+  #endInput(): void {
+    this.#inputDone = true;
+    this.#iterator = null;
+  }
+
+  /** Records the results of a chunk, and the failure that cut it short if any. */
+  complete(chunk: Chunk, values: unknown[], failure?: unknown): void {
+    this.#inFlight--;
+    if (this.#stopped && (this.mode === "collect" || this.#failure === null)) {
+      this.#checkFinished();
+      return;
+    }
+    this.#done += values.length;
+    if (this.mode === "collect") {
+      for (let i = 0; i < values.length; i++) {
+        this.#results[chunk.start + i] = values[i];
+      }
+      this.#retired++;
+    } else if (this.mode === "ordered") {
+      this.#ordered.set(chunk.seq, values);
+    } else if (values.length > 0) {
+      this.#unordered.push(values);
+    }
+    if (failure !== undefined) {
+      if (this.mode === "collect") {
+        this.fail(failure);
+        return;
+      }
+      if (this.#failure === null || chunk.seq < this.#failure.seq) {
+        this.#failure = { seq: chunk.seq, error: failure };
+      }
+      this.#stop();
+    } else if (values.length > 0 && this.#onProgress !== undefined) {
+      try {
+        this.#onProgress(this.#done, this.#total);
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+    }
+    this.#checkFinished();
+    this.#notify();
+  }
+
+  #checkFinished(): void {
+    if (
+      this.mode === "collect" && !this.#settled && this.#inputDone &&
+      this.#ready.length === 0 && this.#inFlight === 0 && !this.#stopped
+    ) {
+      this.#settled = true;
+      this.#cleanup();
+      this.#resolve(this.#results);
+    }
+  }
+
+  /** Stops the call: no more work is taken, and the caller gets `error`. */
+  fail(error: unknown): void {
+    if (this.#settled) return;
+    this.#error ??= { value: error };
+    this.#stop();
+    if (this.mode === "collect") {
+      this.#settled = true;
+      this.#reject(error);
+    }
+    this.#notify();
+  }
+
+  #stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#ready.clear();
+    this.#cleanup();
+    const iterator = this.#iterator;
+    this.#iterator = null;
+    if (iterator !== null && !this.#inputDone) {
+      // Let the caller's generator run its `finally` blocks.
+      try {
+        const closing = iterator.return?.();
+        if (closing instanceof Promise) closing.catch(() => {});
+      } catch {
+        // The input is abandoned either way.
+      }
+    }
+  }
+
+  #cleanup(): void {
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+  }
+
+  #notify(): void {
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.();
+  }
+
+  /** Yields the results of an `ordered` or `unordered` call as they come. */
+  async *stream(): AsyncGenerator<unknown, void, undefined> {
+    try {
+      while (true) {
+        const values = this.mode === "ordered"
+          ? this.#ordered.get(this.#retired)
+          : this.#unordered.shift();
+        if (values !== undefined) {
+          const seq = this.#retired;
+          if (this.mode === "ordered") this.#ordered.delete(seq);
+          this.#retired++;
+          this.#wake();
+          yield* values;
+          if (this.mode === "ordered" && this.#failure?.seq === seq) {
+            throw this.#failure.error;
+          }
+          continue;
+        }
+        if (this.#error !== null && this.#failure === null) {
+          throw this.#error.value;
+        }
+        if (this.mode === "unordered" && this.#failure !== null) {
+          throw this.#failure.error;
+        }
+        if (
+          this.#inputDone && this.#ready.length === 0 && this.#inFlight === 0 &&
+          !this.#stopped
+        ) {
+          this.#settled = true;
+          return;
+        }
+        await new Promise<void>((resolve) => (this.#waiter = resolve));
+      }
+    } finally {
+      // Breaking out of the loop, or an error, drops the work that is left.
+      this.#settled = true;
+      this.#stop();
+    }
+  }
+}

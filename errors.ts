@@ -1,0 +1,151 @@
+// Copyright 2026 the @paralelo/pool authors. MIT license.
+/**
+ * The errors a pool call can reject with. Invalid arguments get the built-in
+ * `TypeError` or `RangeError`; these classes are for conditions that a
+ * caller is expected to catch and tell apart.
+ *
+ * @module
+ */
+
+/**
+ * A task threw (or rejected) while it ran in a worker. The call rejects with
+ * this error, the rest of that call's queued work is dropped, and the pool
+ * stays usable.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, TaskError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * const error = await pool
+ *   .map((x: number) => {
+ *     if (x === 2) throw new RangeError(`${x} is too big`);
+ *     return x;
+ *   }, [1, 2, 3])
+ *   .catch((e) => e);
+ * assert.ok(error instanceof TaskError);
+ * assert.equal(error.index, 1);
+ * assert.ok(error.cause instanceof RangeError);
+ * assert.equal(error.cause.message, "2 is too big");
+ * ```
+ */
+export class TaskError extends Error {
+  /** The position of the failing item in the call's input. */
+  readonly index: number;
+  /** The task's name: the export's name, or the inline function's name. */
+  readonly task: string;
+  /**
+   * The error the task threw, rebuilt from the worker with its `name`,
+   * `message`, `stack`, own fields (such as `code`) and `cause` chain.
+   */
+  override readonly cause: Error;
+
+  /**
+   * Creates the error for the item at `index` of a call.
+   *
+   * @param task The task's name.
+   * @param index The position of the failing item in the input.
+   * @param cause The error the task threw.
+   */
+  constructor(task: string, index: number, cause: Error) {
+    super(
+      `Task '${task}' failed on item ${index}: ${cause.name}: ${cause.message}`,
+      { cause },
+    );
+    this.name = "TaskError";
+    this.task = task;
+    this.index = index;
+    this.cause = cause;
+  }
+}
+
+/**
+ * The pool was closed or terminated: a call made after `close()` or
+ * `terminate()`, or a call still pending when `terminate()` ran, rejects with
+ * this error.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, PoolClosedError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = new Pool({ size: 1 });
+ * pool.close();
+ * await assert.rejects(pool.map((x: number) => x, [1]), PoolClosedError);
+ * await pool.join();
+ * ```
+ */
+export class PoolClosedError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What was refused or stopped, and why.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "PoolClosedError";
+  }
+}
+
+/** The details of a {@linkcode WorkerCrashedError}. */
+export interface WorkerCrashedDetails {
+  /** The task's name. */
+  task: string;
+  /** The position in the call's input of the item that was running. */
+  index: number;
+  /** The pool's number for the worker, counting from 1 as workers start. */
+  workerId: number;
+  /** What stopped the worker, as far as it is known. */
+  reason: string;
+  /** The exit code the task passed to `Deno.exit()`, or null if none. */
+  exitCode: number | null;
+}
+
+/**
+ * A worker stopped while it ran an item: a task called `Deno.exit()` or
+ * `self.close()`, or an error escaped every task (a throw in a timer, an
+ * unhandled rejection). Only the items that were on that worker fail; the
+ * pool starts a new worker for the work that is left.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, WorkerCrashedError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * const error = await pool.apply(() => Deno.exit(3)).catch((e) => e);
+ * assert.ok(error instanceof WorkerCrashedError);
+ * assert.equal(error.exitCode, 3);
+ * assert.equal(await pool.apply((a: number, b: number) => a + b, [1, 2]), 3);
+ * ```
+ */
+export class WorkerCrashedError extends Error {
+  /** The task's name. */
+  readonly task: string;
+  /** The position in the call's input of the item that was running. */
+  readonly index: number;
+  /** The pool's number for the worker. */
+  readonly workerId: number;
+  /** What stopped the worker, as far as it is known. */
+  readonly reason: string;
+  /** The exit code passed to `Deno.exit()`, or null if none is known. */
+  readonly exitCode: number | null;
+
+  /**
+   * Creates the error.
+   *
+   * @param details Which item, which worker, and why it stopped.
+   */
+  constructor(details: WorkerCrashedDetails) {
+    super(
+      `Worker ${details.workerId} stopped while it ran task '${details.task}' on item ${details.index}: ${details.reason}`,
+    );
+    this.name = "WorkerCrashedError";
+    this.task = details.task;
+    this.index = details.index;
+    this.workerId = details.workerId;
+    this.reason = details.reason;
+    this.exitCode = details.exitCode;
+  }
+}

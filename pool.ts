@@ -1,0 +1,828 @@
+// Copyright 2026 the @paralelo/pool authors. MIT license.
+/**
+ * `Pool`: Python's `multiprocessing.Pool` on Deno Web Workers.
+ *
+ * @module
+ */
+import { AsyncResult } from "./async_result.ts";
+import { Call, type CallMode } from "./_call.ts";
+import { cpuCount } from "./cpu_count.ts";
+import { Engine, type PoolState } from "./_engine.ts";
+import { toTaskRef } from "./_task_ref.ts";
+import type {
+  Items,
+  NoModule,
+  TaskFunction,
+  TaskName,
+  TaskParameters,
+  TaskResult,
+} from "./types.ts";
+
+export type { PoolState } from "./_engine.ts";
+
+/** Options for {@linkcode Pool}. */
+export interface PoolOptions {
+  /**
+   * How many workers the pool runs at most. Workers start when work needs
+   * them, not before. More workers than CPUs pay off only for tasks that
+   * wait (timers, network), not for tasks that compute.
+   *
+   * @default {cpuCount()}
+   */
+  size?: number;
+}
+
+/** Options for `map`, `starmap`, `imap` and their variants. */
+export interface CallOptions {
+  /**
+   * How many items go to a worker in one message. Larger chunks cost less
+   * messaging per item but spread the work less evenly.
+   *
+   * @default {For `map` and `starmap`, about four chunks per worker
+   * (`ceil(items / (size * 4))`, as Python chooses); for `imap` and
+   * `imapUnordered`, 1.}
+   */
+  chunkSize?: number;
+  /**
+   * Aborts the call: its queued work is dropped and it rejects with
+   * `signal.reason`. Items already running finish, and their results are
+   * dropped.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * Called as items complete, with how many are done and how many there
+   * are (`undefined` when the input's length is not known, as for an
+   * `imap` over a generator). An error it throws fails the call.
+   *
+   * @default {undefined}
+   */
+  onProgress?: (done: number, total: number | undefined) => void;
+}
+
+/** Options for `apply` and `applyAsync`. */
+export interface ApplyOptions {
+  /**
+   * Aborts the call if it has not started: it rejects with `signal.reason`.
+   *
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+}
+
+type InspectFunction = (value: unknown, options?: unknown) => string;
+
+function checkSize(size: unknown): number {
+  if (typeof size !== "number") {
+    throw new TypeError(
+      `Cannot create pool as 'size' must be a positive integer: received ${typeof size}`,
+    );
+  }
+  if (!Number.isSafeInteger(size) || size < 1) {
+    throw new RangeError(
+      `Cannot create pool as 'size' must be a positive integer: received ${size}`,
+    );
+  }
+  return size;
+}
+
+function resolveModule(module: unknown): string {
+  if (module instanceof URL) return module.href;
+  if (typeof module !== "string" || module === "") {
+    throw new TypeError(
+      `Cannot create pool as 'module' must be a URL or a path: received ${
+        module === "" ? "an empty string" : typeof module
+      }`,
+    );
+  }
+  // "C:\tasks.ts" parses as a URL with the scheme "c:", but is a path.
+  if (URL.canParse(module) && !/^[a-zA-Z]:[\\/]/.test(module)) {
+    return new URL(module).href;
+  }
+  const cwd = Deno.cwd().replaceAll("\\", "/");
+  const base = new URL(`file://${cwd.startsWith("/") ? "" : "/"}${cwd}/`);
+  return new URL(module.replaceAll("\\", "/"), base).href;
+}
+
+function checkCallOptions(options: CallOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot run the call as 'options' must be an object: received ${
+        options === null ? "null" : typeof options
+      }`,
+    );
+  }
+  const { chunkSize, signal, onProgress } = options;
+  if (
+    chunkSize !== undefined &&
+    (typeof chunkSize !== "number" || !Number.isSafeInteger(chunkSize) ||
+      chunkSize < 1)
+  ) {
+    throw new RangeError(
+      `Cannot run the call as 'chunkSize' must be a positive integer: received ${
+        String(chunkSize)
+      }`,
+    );
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `Cannot run the call as 'signal' must be an AbortSignal: received ${typeof signal}`,
+    );
+  }
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new TypeError(
+      `Cannot run the call as 'onProgress' must be a function: received ${typeof onProgress}`,
+    );
+  }
+}
+
+/**
+ * A pool of Deno Web Workers that runs tasks in parallel, like Python's
+ * `multiprocessing.Pool`.
+ *
+ * A task is either the name of a function that the pool's module exports
+ * (typed from `M`, so wrong names and argument types are compile errors), or
+ * a self-contained function that is sent to the workers as source (what
+ * Python's `multiprocess` adds). Such a function may use its arguments,
+ * globals and dynamic `import()` of absolute specifiers, but nothing from
+ * the scope around it: a call that passes one that does is rejected with a
+ * `TypeError` that names the variable, before any worker runs it.
+ *
+ * Workers start when the first call needs them and are reused. Close the
+ * pool when done (`await using` does it): idle workers keep a script alive.
+ *
+ * @typeParam M The type of the pool's module, as in `typeof tasks` after
+ * `import type * as tasks from "./tasks.ts"`.
+ *
+ * @example Tasks from a module, typed by it
+ * ```ts
+ * import { Pool } from "jsr:@paralelo/pool";
+ * import type * as tasks from "./workers/sleep.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool<typeof tasks>(
+ *   new URL("./workers/sleep.ts", import.meta.url),
+ *   { size: 4 },
+ * );
+ * // Four sleeps side by side: about 0.04 s, not 0.1 s.
+ * const results = await pool.map("sleep", [0.01, 0.02, 0.03, 0.04]);
+ * assert.deepEqual(results, [0.01, 0.02, 0.03, 0.04]);
+ * ```
+ *
+ * @example Inline functions
+ * ```ts
+ * import { Pool } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 2 });
+ * assert.deepEqual(await pool.map((x: number) => x ** 2, [1, 2, 3]), [1, 4, 9]);
+ * ```
+ */
+export class Pool<M = NoModule> implements AsyncDisposable {
+  #engine: Engine;
+
+  /**
+   * Creates a pool for inline function tasks.
+   *
+   * @param options The pool's options.
+   * @throws {RangeError} If `options.size` is not a positive integer.
+   */
+  constructor(options?: PoolOptions);
+  /**
+   * Creates a pool whose tasks are the exported functions of `module`
+   * (inline functions work too).
+   *
+   * @param module The module's URL, best written as
+   * `new URL("./tasks.ts", import.meta.url)`; a string path that is not a
+   * URL is resolved against the current directory.
+   * @param options The pool's options.
+   * @throws {RangeError} If `options.size` is not a positive integer.
+   */
+  constructor(module: string | URL, options?: PoolOptions);
+  constructor(
+    moduleOrOptions?: string | URL | PoolOptions,
+    maybeOptions?: PoolOptions,
+  ) {
+    let module: string | null = null;
+    let options = maybeOptions;
+    if (typeof moduleOrOptions === "string" || moduleOrOptions instanceof URL) {
+      module = resolveModule(moduleOrOptions);
+    } else if (moduleOrOptions !== undefined) {
+      if (maybeOptions !== undefined) module = resolveModule(moduleOrOptions);
+      options = moduleOrOptions;
+    }
+    if (
+      options !== undefined && (typeof options !== "object" || options === null)
+    ) {
+      throw new TypeError(
+        `Cannot create pool as 'options' must be an object: received ${
+          options === null ? "null" : typeof options
+        }`,
+      );
+    }
+    const size = options?.size === undefined
+      ? cpuCount()
+      : checkSize(options.size);
+    this.#engine = new Engine(size, module);
+  }
+
+  /** The most workers the pool runs at once. */
+  get size(): number {
+    return this.#engine.size;
+  }
+
+  /** `"running"` until `close()`, `"closing"` while work drains, then `"closed"`. */
+  get state(): PoolState {
+    return this.#engine.state;
+  }
+
+  #start(
+    task: unknown,
+    input: unknown,
+    options: CallOptions | undefined,
+    spread: boolean,
+    mode: CallMode,
+  ): Call | Error {
+    try {
+      checkCallOptions(options);
+      const call = new Call({
+        task: toTaskRef(task, this.#engine.module !== null),
+        spread,
+        mode,
+        input: input as Items<unknown>,
+        chunkSize: options?.chunkSize,
+        poolSize: this.#engine.size,
+        signal: options?.signal,
+        onProgress: options?.onProgress,
+        wake: this.#engine.dispatch,
+      });
+      this.#engine.submit(call);
+      return call;
+    } catch (error) {
+      return error as Error;
+    }
+  }
+
+  #collect(
+    task: unknown,
+    input: unknown,
+    options: CallOptions | undefined,
+    spread: boolean,
+  ): Promise<unknown[]> {
+    const call = this.#start(task, input, options, spread, "collect");
+    return call instanceof Call ? call.promise : Promise.reject(call);
+  }
+
+  #stream(
+    task: unknown,
+    input: unknown,
+    options: CallOptions | undefined,
+    mode: CallMode,
+  ): AsyncGenerator<unknown, void, undefined> {
+    const call = this.#start(task, input, options, false, mode);
+    if (call instanceof Call) return call.stream();
+    // The error surfaces at the first next(), like every other failure of a
+    // stream.
+    // deno-lint-ignore require-yield
+    return (async function* () {
+      throw call;
+    })();
+  }
+
+  /**
+   * Calls the task on every item, in parallel, and resolves with the results
+   * in input order. The items are read in full first, as Python does.
+   *
+   * @typeParam K The name of the task in the pool's module.
+   * @param task The name of an export of the pool's module, or a function.
+   * @param items Any iterable or async iterable of items.
+   * @param options Chunk size, abort signal and progress callback.
+   * @returns The results, in the order of the items.
+   * @throws {TaskError} If a task throws: `index` says which item.
+   * @throws {TypeError} If the task is not one a worker can run.
+   * @throws {PoolClosedError} If the pool is closed, or is terminated.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 2 });
+   * const lengths = await pool.map((word: string) => word.length, ["a", "bb"]);
+   * assert.deepEqual(lengths, [1, 2]);
+   * ```
+   */
+  map<K extends TaskName<M>>(
+    task: K,
+    items: Items<TaskParameters<M, K>[0]>,
+    options?: CallOptions,
+  ): Promise<TaskResult<M, K>[]>;
+  /**
+   * Calls the inline function on every item, in parallel.
+   *
+   * @typeParam A The type of the items.
+   * @typeParam R What the function returns.
+   * @param task A self-contained function.
+   * @param items Any iterable or async iterable of items.
+   * @param options Chunk size, abort signal and progress callback.
+   * @returns The results, in the order of the items.
+   */
+  map<A, R>(
+    task: (item: A) => R,
+    items: Items<A>,
+    options?: CallOptions,
+  ): Promise<Awaited<R>[]>;
+  map(
+    task: string | TaskFunction,
+    items: Items<unknown>,
+    options?: CallOptions,
+  ): Promise<unknown[]> {
+    return this.#collect(task, items, options, false);
+  }
+
+  /**
+   * Starts a `map` and returns at once with an {@linkcode AsyncResult} that
+   * the caller can check, wait for, or await.
+   *
+   * @typeParam K The name of the task in the pool's module.
+   * @param task The name of an export of the pool's module, or a function.
+   * @param items Any iterable or async iterable of items.
+   * @param options Chunk size, abort signal and progress callback.
+   * @returns A future of the results, in the order of the items.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 2 });
+   * const future = pool.mapAsync((x: number) => x * 2, [1, 2, 3]);
+   * // ... other work here ...
+   * assert.deepEqual(await future.get(5_000), [2, 4, 6]);
+   * assert.equal(future.successful(), true);
+   * ```
+   */
+  mapAsync<K extends TaskName<M>>(
+    task: K,
+    items: Items<TaskParameters<M, K>[0]>,
+    options?: CallOptions,
+  ): AsyncResult<TaskResult<M, K>[]>;
+  /**
+   * Starts a `map` of an inline function and returns a future at once.
+   *
+   * @typeParam A The type of the items.
+   * @typeParam R What the function returns.
+   * @param task A self-contained function.
+   * @param items Any iterable or async iterable of items.
+   * @param options Chunk size, abort signal and progress callback.
+   * @returns A future of the results, in the order of the items.
+   */
+  mapAsync<A, R>(
+    task: (item: A) => R,
+    items: Items<A>,
+    options?: CallOptions,
+  ): AsyncResult<Awaited<R>[]>;
+  mapAsync(
+    task: string | TaskFunction,
+    items: Items<unknown>,
+    options?: CallOptions,
+  ): AsyncResult<unknown[]> {
+    return new AsyncResult(this.#collect(task, items, options, false));
+  }
+
+  /**
+   * Like `map`, but each item is a list of arguments, spread into the call:
+   * `[[1, 2], [3, 4]]` calls `task(1, 2)` and `task(3, 4)`.
+   *
+   * @typeParam K The name of the task in the pool's module.
+   * @param task The name of an export of the pool's module, or a function.
+   * @param argLists Any iterable or async iterable of argument lists.
+   * @param options Chunk size, abort signal and progress callback.
+   * @returns The results, in the order of the argument lists.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 2 });
+   * const sums = await pool.starmap((a: number, b: number) => a + b, [[1, 2], [3, 4]]);
+   * assert.deepEqual(sums, [3, 7]);
+   * ```
+   */
+  starmap<K extends TaskName<M>>(
+    task: K,
+    argLists: Items<TaskParameters<M, K>>,
+    options?: CallOptions,
+  ): Promise<TaskResult<M, K>[]>;
+  /**
+   * Like `map` for an inline function, with each item spread into the call.
+   *
+   * @typeParam A The function's parameter list.
+   * @typeParam R What the function returns.
+   * @param task A self-contained function.
+   * @param argLists Any iterable or async iterable of argument lists.
+   * @param options Chunk size, abort signal and progress callback.
+   * @returns The results, in the order of the argument lists.
+   */
+  starmap<A extends unknown[], R>(
+    task: (...args: A) => R,
+    argLists: Items<A>,
+    options?: CallOptions,
+  ): Promise<Awaited<R>[]>;
+  starmap(
+    task: string | TaskFunction,
+    argLists: Items<unknown[]>,
+    options?: CallOptions,
+  ): Promise<unknown[]> {
+    return this.#collect(task, argLists, options, true);
+  }
+
+  /**
+   * Starts a `starmap` and returns a future at once.
+   *
+   * @typeParam K The name of the task in the pool's module.
+   * @param task The name of an export of the pool's module, or a function.
+   * @param argLists Any iterable or async iterable of argument lists.
+   * @param options Chunk size, abort signal and progress callback.
+   * @returns A future of the results, in order.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 2 });
+   * const future = pool.starmapAsync((a: number, b: number) => a * b, [[2, 3]]);
+   * assert.deepEqual(await future, [6]);
+   * ```
+   */
+  starmapAsync<K extends TaskName<M>>(
+    task: K,
+    argLists: Items<TaskParameters<M, K>>,
+    options?: CallOptions,
+  ): AsyncResult<TaskResult<M, K>[]>;
+  /**
+   * Starts a `starmap` of an inline function and returns a future at once.
+   *
+   * @typeParam A The function's parameter list.
+   * @typeParam R What the function returns.
+   * @param task A self-contained function.
+   * @param argLists Any iterable or async iterable of argument lists.
+   * @param options Chunk size, abort signal and progress callback.
+   * @returns A future of the results, in order.
+   */
+  starmapAsync<A extends unknown[], R>(
+    task: (...args: A) => R,
+    argLists: Items<A>,
+    options?: CallOptions,
+  ): AsyncResult<Awaited<R>[]>;
+  starmapAsync(
+    task: string | TaskFunction,
+    argLists: Items<unknown[]>,
+    options?: CallOptions,
+  ): AsyncResult<unknown[]> {
+    return new AsyncResult(this.#collect(task, argLists, options, true));
+  }
+
+  /**
+   * Runs the task once, in a worker, with the given arguments.
+   *
+   * @typeParam K The name of the task in the pool's module.
+   * @param task The name of an export of the pool's module, or a function.
+   * @param args The arguments, spread into the call.
+   * @param options An abort signal.
+   * @returns What the task returns.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 1 });
+   * assert.equal(await pool.apply((a: number, b: number) => a ** b, [2, 10]), 1024);
+   * ```
+   */
+  apply<K extends TaskName<M>>(
+    task: K,
+    args?: TaskParameters<M, K>,
+    options?: ApplyOptions,
+  ): Promise<TaskResult<M, K>>;
+  /**
+   * Runs the inline function once, in a worker.
+   *
+   * @typeParam A The function's parameter list.
+   * @typeParam R What the function returns.
+   * @param task A self-contained function.
+   * @param args The arguments, spread into the call.
+   * @param options An abort signal.
+   * @returns What the function returns.
+   */
+  apply<A extends unknown[], R>(
+    task: (...args: A) => R,
+    args?: A,
+    options?: ApplyOptions,
+  ): Promise<Awaited<R>>;
+  apply(
+    task: string | TaskFunction,
+    args?: unknown[],
+    options?: ApplyOptions,
+  ): Promise<unknown> {
+    return this.#applyPromise(task, args, options);
+  }
+
+  #applyPromise(
+    task: unknown,
+    args: unknown[] | undefined,
+    options: ApplyOptions | undefined,
+  ): Promise<unknown> {
+    if (args !== undefined && !Array.isArray(args)) {
+      return Promise.reject(
+        new TypeError(
+          `Cannot run the task as 'args' must be an array of arguments: received ${typeof args}`,
+        ),
+      );
+    }
+    const callOptions = options?.signal === undefined
+      ? undefined
+      : { signal: options.signal };
+    return this.#collect(task, [args ?? []], callOptions, true)
+      .then((values) => values[0]);
+  }
+
+  /**
+   * Starts an `apply` and returns a future at once.
+   *
+   * @typeParam K The name of the task in the pool's module.
+   * @param task The name of an export of the pool's module, or a function.
+   * @param args The arguments, spread into the call.
+   * @param options An abort signal.
+   * @returns A future of what the task returns.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 1 });
+   * const future = pool.applyAsync(() => "done");
+   * assert.equal(await future.get(5_000), "done");
+   * ```
+   */
+  applyAsync<K extends TaskName<M>>(
+    task: K,
+    args?: TaskParameters<M, K>,
+    options?: ApplyOptions,
+  ): AsyncResult<TaskResult<M, K>>;
+  /**
+   * Starts an `apply` of an inline function and returns a future at once.
+   *
+   * @typeParam A The function's parameter list.
+   * @typeParam R What the function returns.
+   * @param task A self-contained function.
+   * @param args The arguments, spread into the call.
+   * @param options An abort signal.
+   * @returns A future of what the function returns.
+   */
+  applyAsync<A extends unknown[], R>(
+    task: (...args: A) => R,
+    args?: A,
+    options?: ApplyOptions,
+  ): AsyncResult<Awaited<R>>;
+  applyAsync(
+    task: string | TaskFunction,
+    args?: unknown[],
+    options?: ApplyOptions,
+  ): AsyncResult<unknown> {
+    return new AsyncResult(this.#applyPromise(task, args, options));
+  }
+
+  /**
+   * Like `map`, but lazy: it reads the items as workers need them, keeps at
+   * most two chunks per worker ahead of the consumer, and yields results in
+   * input order as they are ready. Breaking out of the loop drops the work
+   * that is left. If a task fails, the results before it are yielded, then
+   * the `TaskError` is thrown.
+   *
+   * @typeParam K The name of the task in the pool's module.
+   * @param task The name of an export of the pool's module, or a function.
+   * @param items Any iterable or async iterable, even an endless one.
+   * @param options Chunk size (default 1), abort signal, progress callback.
+   * @returns An async iterator of the results, in input order.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * function* naturals() {
+   *   for (let n = 1; ; n++) yield n;
+   * }
+   * await using pool = new Pool({ size: 2 });
+   * const squares: number[] = [];
+   * for await (const square of pool.imap((n: number) => n * n, naturals())) {
+   *   squares.push(square);
+   *   if (squares.length === 4) break; // the endless input stops here
+   * }
+   * assert.deepEqual(squares, [1, 4, 9, 16]);
+   * ```
+   */
+  imap<K extends TaskName<M>>(
+    task: K,
+    items: Items<TaskParameters<M, K>[0]>,
+    options?: CallOptions,
+  ): AsyncGenerator<TaskResult<M, K>, void, undefined>;
+  /**
+   * Lazy, ordered `map` of an inline function.
+   *
+   * @typeParam A The type of the items.
+   * @typeParam R What the function returns.
+   * @param task A self-contained function.
+   * @param items Any iterable or async iterable, even an endless one.
+   * @param options Chunk size (default 1), abort signal, progress callback.
+   * @returns An async iterator of the results, in input order.
+   */
+  imap<A, R>(
+    task: (item: A) => R,
+    items: Items<A>,
+    options?: CallOptions,
+  ): AsyncGenerator<Awaited<R>, void, undefined>;
+  imap(
+    task: string | TaskFunction,
+    items: Items<unknown>,
+    options?: CallOptions,
+  ): AsyncGenerator<unknown, void, undefined> {
+    return this.#stream(task, items, options, "ordered");
+  }
+
+  /**
+   * Like `imap`, but yields each result as soon as it is ready, in any
+   * order.
+   *
+   * @typeParam K The name of the task in the pool's module.
+   * @param task The name of an export of the pool's module, or a function.
+   * @param items Any iterable or async iterable, even an endless one.
+   * @param options Chunk size (default 1), abort signal, progress callback.
+   * @returns An async iterator of the results, in completion order.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 2 });
+   * const results: number[] = [];
+   * for await (const n of pool.imapUnordered((n: number) => n * 10, [1, 2, 3])) {
+   *   results.push(n);
+   * }
+   * assert.deepEqual(results.sort((a, b) => a - b), [10, 20, 30]);
+   * ```
+   */
+  imapUnordered<K extends TaskName<M>>(
+    task: K,
+    items: Items<TaskParameters<M, K>[0]>,
+    options?: CallOptions,
+  ): AsyncGenerator<TaskResult<M, K>, void, undefined>;
+  /**
+   * Lazy, unordered `map` of an inline function.
+   *
+   * @typeParam A The type of the items.
+   * @typeParam R What the function returns.
+   * @param task A self-contained function.
+   * @param items Any iterable or async iterable, even an endless one.
+   * @param options Chunk size (default 1), abort signal, progress callback.
+   * @returns An async iterator of the results, in completion order.
+   */
+  imapUnordered<A, R>(
+    task: (item: A) => R,
+    items: Items<A>,
+    options?: CallOptions,
+  ): AsyncGenerator<Awaited<R>, void, undefined>;
+  imapUnordered(
+    task: string | TaskFunction,
+    items: Items<unknown>,
+    options?: CallOptions,
+  ): AsyncGenerator<unknown, void, undefined> {
+    return this.#stream(task, items, options, "unordered");
+  }
+
+  /**
+   * Takes no new work: later calls reject with `PoolClosedError`. Work
+   * already queued or running finishes, then the workers stop. Call `join()`
+   * to wait for that.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ size: 1 });
+   * const pending = pool.map((x: number) => x + 1, [1, 2]);
+   * pool.close();
+   * assert.deepEqual(await pending, [2, 3]); // queued work still finishes
+   * await pool.join();
+   * assert.equal(pool.state, "closed");
+   * ```
+   */
+  close(): void {
+    this.#engine.close();
+  }
+
+  /**
+   * Stops every worker now. Every call still pending rejects with
+   * `PoolClosedError`, and later calls too.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool, PoolClosedError } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ size: 1 });
+   * const pending = pool.apply(() => new Promise((resolve) => setTimeout(resolve, 60_000)));
+   * pool.terminate();
+   * await assert.rejects(pending, PoolClosedError);
+   * await pool.join();
+   * ```
+   */
+  terminate(): void {
+    this.#engine.terminate();
+  }
+
+  /**
+   * Waits until every worker has stopped, after `close()` or `terminate()`.
+   *
+   * @returns A promise that resolves once the pool is closed.
+   * @throws {Error} If the pool is still running: call `close()` or
+   * `terminate()` first, or the wait would never end.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ size: 1 });
+   * await assert.rejects(pool.join(), /still running/);
+   * pool.close();
+   * await pool.join();
+   * ```
+   */
+  join(): Promise<void> {
+    if (this.#engine.state === "running") {
+      return Promise.reject(
+        new Error(
+          "Cannot join the pool as it is still running: call close() or terminate() first",
+        ),
+      );
+    }
+    return this.#engine.join();
+  }
+
+  /**
+   * `close()`, then `join()`: what `await using` calls. Unlike Python's
+   * `with Pool()`, which terminates, this lets queued work finish.
+   *
+   * @returns A promise that resolves once the workers have stopped.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * let pool: Pool;
+   * {
+   *   await using scoped = new Pool({ size: 1 });
+   *   pool = scoped;
+   *   assert.equal(pool.state, "running");
+   * }
+   * assert.equal(pool.state, "closed");
+   * ```
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return this.#engine.join();
+  }
+
+  /** What `Deno.inspect` shows; see the prototype's custom inspect below. */
+  #inspect(inspect: InspectFunction, options: unknown): string {
+    const shown: Record<string, unknown> = {
+      state: this.state,
+      size: this.size,
+      workers: this.#engine.workers,
+    };
+    if (this.#engine.module !== null) shown.module = this.#engine.module;
+    return `Pool ${inspect(shown, options)}`;
+  }
+
+  static {
+    // `Deno.inspect(pool)` and `console.log(pool)` show the state and size,
+    // as Python shows `<Pool state=RUN pool_size=7>`. Set here rather than
+    // declared, so that the symbol stays out of the public types.
+    Object.defineProperty(this.prototype, Symbol.for("Deno.customInspect"), {
+      value(this: Pool<unknown>, inspect: InspectFunction, options: unknown) {
+        return this.#inspect(inspect, options);
+      },
+    });
+  }
+}
