@@ -229,11 +229,12 @@ export class Call {
     }
     const iterator = this.#iterator as Iterator<unknown>;
     const items: unknown[] = [];
+    let ended = false;
     try {
       while (items.length < size) {
         const step = iterator.next();
         if (step.done) {
-          this.#endInput();
+          ended = true;
           break;
         }
         items.push(step.value);
@@ -244,6 +245,7 @@ export class Call {
       return;
     }
     if (items.length > 0) this.#push(items);
+    if (ended) this.#endInput();
   }
 
   async #readAsync(): Promise<void> {
@@ -253,35 +255,38 @@ export class Call {
     try {
       // A map reads everything first; a stream reads a chunk per worker
       // ahead of what the workers take, within its window.
-      const readAll = this.#readAll;
-      const all: unknown[] = [];
       while (
-        this.#mayRead() && (readAll || this.#ready.length < this.#poolSize)
+        this.#mayRead() &&
+        (this.#readAll || this.#ready.length < this.#poolSize)
       ) {
-        const size = readAll ? Infinity : this.#chunkSize!;
+        const size = this.#readAll ? Infinity : this.#chunkSize!;
         const items: unknown[] = [];
+        let ended = false;
         while (items.length < size) {
           const step = await iterator.next();
           if (this.#stopped) return;
           if (step.done) {
-            this.#inputDone = true;
+            ended = true;
             break;
           }
           items.push(step.value);
         }
-        if (readAll) {
-          all.push(...items);
-          this.#array = all;
-          this.#total = all.length;
-          this.#chunkSize ??= autoChunkSize(all.length, this.#poolSize);
+        if (this.#readAll) {
+          // From here on the call is a map over an array.
+          this.#array = items;
+          this.#total = items.length;
+          this.#chunkSize ??= autoChunkSize(items.length, this.#poolSize);
           this.#readAll = false;
           this.#isAsync = false;
-          this.#inputDone = false;
           this.#iterator = null;
           this.#readSync();
           break;
         }
         if (items.length > 0) this.#push(items);
+        if (ended) {
+          this.#endInput();
+          break;
+        }
       }
     } catch (error) {
       this.#inputDone = true;
@@ -290,13 +295,15 @@ export class Call {
     } finally {
       this.#reading = false;
     }
-    this.#checkFinished();
     this.#wake();
   }
 
   #endInput(): void {
     this.#inputDone = true;
     this.#iterator = null;
+    this.#checkFinished();
+    // A stream waiting for more may learn here that there is no more.
+    this.#notify();
   }
 
   /** Records the results of a chunk, and the failure that cut it short if any. */
