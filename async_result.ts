@@ -127,8 +127,8 @@ export class AsyncResult<T> implements PromiseLike<T> {
    * import { AsyncResult } from "jsr:@paralelo/pool";
    * import assert from "node:assert/strict";
    *
-   * let resolve!: (value: number) => void;
-   * const future = new AsyncResult(new Promise<number>((r) => (resolve = r)));
+   * const { promise, resolve } = Promise.withResolvers<number>();
+   * const future = new AsyncResult(promise);
    * assert.equal(await future.wait(10), false);
    * resolve(1);
    * assert.equal(await future.wait(10), true);

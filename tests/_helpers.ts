@@ -40,7 +40,9 @@ export async function rejection(
     const value = await deadline(promise, what);
     throw new Error(`Expected ${what} to reject, but it gave ${String(value)}`);
   } catch (error) {
-    if (error instanceof Error && error.message.startsWith("Hang:")) throw error;
+    if (error instanceof Error && error.message.startsWith("Hang:")) {
+      throw error;
+    }
     if (error instanceof Error && error.message.startsWith("Expected ")) {
       throw error;
     }
@@ -118,7 +120,11 @@ export async function runDeno(
       await writer.write(new TextEncoder().encode(options.stdin));
       await writer.close();
     }
-    const output = await deadline(child.output(), `deno ${args.join(" ")}`, ms + 5_000);
+    const output = await deadline(
+      child.output(),
+      `deno ${args.join(" ")}`,
+      ms + 5_000,
+    );
     const decoder = new TextDecoder();
     return {
       code: output.code,

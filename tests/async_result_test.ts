@@ -10,7 +10,10 @@ function gated(): { go: () => void; buffer: SharedArrayBuffer } {
   return { buffer, go: () => Atomics.store(new Int32Array(buffer), 0, 1) };
 }
 
-async function waitForGate(buffer: SharedArrayBuffer, value: number): Promise<number> {
+async function waitForGate(
+  buffer: SharedArrayBuffer,
+  value: number,
+): Promise<number> {
   const flag = new Int32Array(buffer);
   while (Atomics.load(flag, 0) === 0) {
     await new Promise((resolve) => setTimeout(resolve, 1));
@@ -48,13 +51,16 @@ Deno.test("AsyncResult.get() with a timeout rejects with TimeoutError and the wo
 });
 
 Deno.test("AsyncResult of a failed call: get() rejects, successful() is false", async () => {
-  await withPool(new Pool<typeof tasks>(fixture("tasks.ts"), { size: 1 }), async (pool) => {
-    const future = pool.starmapAsync("failOn", [[1, 1]]);
-    assert.equal(await deadline(future.wait(), "wait() on a failure"), true);
-    assert.equal(future.successful(), false);
-    const error = await rejection(future.get(), "get() on a failure");
-    assert.ok(error instanceof TaskError);
-  });
+  await withPool(
+    new Pool<typeof tasks>(fixture("tasks.ts"), { size: 1 }),
+    async (pool) => {
+      const future = pool.starmapAsync("failOn", [[1, 1]]);
+      assert.equal(await deadline(future.wait(), "wait() on a failure"), true);
+      assert.equal(future.successful(), false);
+      const error = await rejection(future.get(), "get() on a failure");
+      assert.ok(error instanceof TaskError);
+    },
+  );
 });
 
 Deno.test("AsyncResult never causes an unhandled rejection when it is not awaited", async () => {
@@ -67,8 +73,12 @@ Deno.test("AsyncResult never causes an unhandled rejection when it is not awaite
 Deno.test("AsyncResult.wait() and get() validate the timeout", async () => {
   const future = new AsyncResult(Promise.resolve(1));
   for (const bad of [-1, NaN, Infinity]) {
-    assert.ok(await rejection(future.wait(bad), `wait(${bad})`) instanceof RangeError);
-    assert.ok(await rejection(future.get(bad), `get(${bad})`) instanceof RangeError);
+    assert.ok(
+      await rejection(future.wait(bad), `wait(${bad})`) instanceof RangeError,
+    );
+    assert.ok(
+      await rejection(future.get(bad), `get(${bad})`) instanceof RangeError,
+    );
   }
   assert.equal(await deadline(future.get(0), "get(0) of a settled future"), 1);
 });

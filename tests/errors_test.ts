@@ -5,36 +5,50 @@ import type * as tasks from "./workers/tasks.ts";
 import { deadline, fixture, rejection, withPool } from "./_helpers.ts";
 
 Deno.test("TaskError names the task, the item and the remote error in full", async () => {
-  await withPool(new Pool<typeof tasks>(fixture("tasks.ts"), { size: 2 }), async (pool) => {
-    const error = await rejection(
-      pool.starmap("failOn", [[0, 2], [1, 2], [2, 2], [3, 2]], { chunkSize: 1 }),
-      "a failing starmap",
-    );
-    assert.ok(error instanceof TaskError);
-    assert.equal(error.name, "TaskError");
-    assert.equal(error.task, "failOn");
-    assert.equal(error.index, 2);
-    assert.match(error.message, /Task 'failOn' failed on item 2: ValidationError: 2 is not allowed/);
-    const cause = error.cause;
-    assert.equal(cause.name, "ValidationError");
-    assert.equal(cause.message, "2 is not allowed");
-    assert.equal((cause as Error & { code: string }).code, "E_VALIDATION");
-    assert.match(cause.stack ?? "", /failOn/);
-    assert.ok(cause.cause instanceof TypeError);
-    assert.equal((cause.cause as Error).message, "the root cause");
-  });
+  await withPool(
+    new Pool<typeof tasks>(fixture("tasks.ts"), { size: 2 }),
+    async (pool) => {
+      const error = await rejection(
+        pool.starmap("failOn", [[0, 2], [1, 2], [2, 2], [3, 2]], {
+          chunkSize: 1,
+        }),
+        "a failing starmap",
+      );
+      assert.ok(error instanceof TaskError);
+      assert.equal(error.name, "TaskError");
+      assert.equal(error.task, "failOn");
+      assert.equal(error.index, 2);
+      assert.match(
+        error.message,
+        /Task 'failOn' failed on item 2: ValidationError: 2 is not allowed/,
+      );
+      const cause = error.cause;
+      assert.equal(cause.name, "ValidationError");
+      assert.equal(cause.message, "2 is not allowed");
+      assert.equal((cause as Error & { code: string }).code, "E_VALIDATION");
+      assert.match(cause.stack ?? "", /failOn/);
+      assert.ok(cause.cause instanceof TypeError);
+      assert.equal((cause.cause as Error).message, "the root cause");
+    },
+  );
 });
 
 Deno.test("TaskError: a thrown non-Error becomes a readable Error", async () => {
   await withPool(new Pool({ size: 1 }), async (pool) => {
-    const error = await rejection(pool.apply(() => {
-      throw 42;
-    }), "throw 42");
+    const error = await rejection(
+      pool.apply(() => {
+        throw 42;
+      }),
+      "throw 42",
+    );
     assert.ok(error instanceof TaskError);
     assert.match(error.cause.message, /non-Error value: 42/);
-    const withFunction = await rejection(pool.apply(() => {
-      throw { reason: "bad", fix: () => 1 };
-    }), "throw an object with a function");
+    const withFunction = await rejection(
+      pool.apply(() => {
+        throw { reason: "bad", fix: () => 1 };
+      }),
+      "throw an object with a function",
+    );
     assert.ok(withFunction instanceof TaskError);
     assert.match(withFunction.cause.message, /reason: "bad"/);
   });
@@ -44,32 +58,48 @@ Deno.test("a task error drops the rest of the call and leaves the pool usable", 
   await withPool(new Pool({ size: 1 }), async (pool) => {
     const ran: number[] = [];
     const error = await rejection(
-      pool.map((x: number) => {
-        if (x === 1) throw new Error("stop");
-        return x;
-      }, [0, 1, 2, 3, 4], { chunkSize: 1, onProgress: (done) => ran.push(done) }),
+      pool.map(
+        (x: number) => {
+          if (x === 1) throw new Error("stop");
+          return x;
+        },
+        [0, 1, 2, 3, 4],
+        { chunkSize: 1, onProgress: (done) => ran.push(done) },
+      ),
       "a failing map",
     );
     assert.ok(error instanceof TaskError);
     assert.ok(ran.length <= 1, `items after the failure ran: ${ran}`);
-    assert.deepEqual(await deadline(pool.map((x: number) => x * 2, [1, 2]), "map after an error"), [2, 4]);
+    assert.deepEqual(
+      await deadline(
+        pool.map((x: number) => x * 2, [1, 2]),
+        "map after an error",
+      ),
+      [2, 4],
+    );
   });
 });
 
 Deno.test("a missing export or a module pool without the task fails clearly", async () => {
-  await withPool(new Pool<typeof tasks>(fixture("tasks.ts"), { size: 1 }), async (pool) => {
-    const missing = await rejection(
-      pool.map("nope" as unknown as "double", [1]),
-      "a missing export",
-    );
-    assert.ok(missing instanceof TaskError);
-    assert.match(missing.cause.message, /has no exported function of that name/);
-    const notFunction = await rejection(
-      pool.map("notATask" as unknown as "double", [1]),
-      "an export that is not a function",
-    );
-    assert.match((notFunction as TaskError).cause.message, /'notATask'/);
-  });
+  await withPool(
+    new Pool<typeof tasks>(fixture("tasks.ts"), { size: 1 }),
+    async (pool) => {
+      const missing = await rejection(
+        pool.map("nope" as unknown as "double", [1]),
+        "a missing export",
+      );
+      assert.ok(missing instanceof TaskError);
+      assert.match(
+        missing.cause.message,
+        /has no exported function of that name/,
+      );
+      const notFunction = await rejection(
+        pool.map("notATask" as unknown as "double", [1]),
+        "an export that is not a function",
+      );
+      assert.match((notFunction as TaskError).cause.message, /'notATask'/);
+    },
+  );
   await withPool(new Pool({ size: 1 }), async (pool) => {
     const error = await rejection(
       pool.map("double" as never, [1]),
@@ -82,20 +112,38 @@ Deno.test("a missing export or a module pool without the task fails clearly", as
 
 Deno.test("a worker that exits under a task fails that call, not the pool", async () => {
   await withPool(new Pool({ size: 2 }), async (pool) => {
-    const other = pool.map(async (x: number) => {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      return x;
-    }, [1, 2, 3, 4], { chunkSize: 1 });
-    const exited = await rejection(pool.apply(() => Deno.exit(7)), "a task that exits");
+    const other = pool.map(
+      async (x: number) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return x;
+      },
+      [1, 2, 3, 4],
+      { chunkSize: 1 },
+    );
+    const exited = await rejection(
+      pool.apply(() => Deno.exit(7)),
+      "a task that exits",
+    );
     assert.ok(exited instanceof WorkerCrashedError);
     assert.equal(exited.exitCode, 7);
     assert.equal(exited.index, 0);
     assert.match(exited.message, /Deno\.exit\(7\)/);
-    const closed = await rejection(pool.apply(() => self.close()), "a task that closes its worker");
+    const closed = await rejection(
+      pool.apply(() => self.close()),
+      "a task that closes its worker",
+    );
     assert.ok(closed instanceof WorkerCrashedError);
     assert.match(closed.reason, /self\.close\(\)/);
-    assert.deepEqual(await deadline(other, "a call beside the crashes"), [1, 2, 3, 4]);
-    assert.deepEqual(await deadline(pool.map((x: number) => x, [5]), "a call after"), [5]);
+    assert.deepEqual(await deadline(other, "a call beside the crashes"), [
+      1,
+      2,
+      3,
+      4,
+    ]);
+    assert.deepEqual(
+      await deadline(pool.map((x: number) => x, [5]), "a call after"),
+      [5],
+    );
   });
 });
 
@@ -122,7 +170,10 @@ Deno.test("an argument or result that cannot be cloned fails clearly", async () 
     );
     assert.ok(badArg instanceof TypeError);
     assert.match(badArg.message, /cannot be cloned/);
-    const badResult = await rejection(pool.apply(() => () => 1), "an unclonable result");
+    const badResult = await rejection(
+      pool.apply(() => () => 1),
+      "an unclonable result",
+    );
     assert.ok(badResult instanceof TaskError);
     assert.match(badResult.cause.message, /cannot be cloned/);
     assert.equal(await deadline(pool.apply(() => 1), "a call after"), 1);

@@ -42,7 +42,10 @@ Deno.test("imap() pulls its input lazily, within a bounded window", async () => 
     assert.deepEqual(first, { value: 0, done: false });
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Two chunks per worker ahead of the consumer, and one read ahead.
-    assert.ok(pulled <= 2 * 2 + 2, `pulled ${pulled} items from an endless input`);
+    assert.ok(
+      pulled <= 2 * 2 + 2,
+      `pulled ${pulled} items from an endless input`,
+    );
     await deadline(iterator.return(), "imap return");
   });
 });
@@ -75,7 +78,10 @@ Deno.test("imap() stops the work that is left when the consumer breaks out", asy
     assert.ok(closed, "the input's finally block did not run");
     assert.ok(pulled < 20, `pulled ${pulled} items after a break at 5`);
     // The pool is free for other work at once.
-    assert.deepEqual(await deadline(pool.map((x: number) => x, [1]), "map after break"), [1]);
+    assert.deepEqual(
+      await deadline(pool.map((x: number) => x, [1]), "map after break"),
+      [1],
+    );
   });
 });
 
@@ -126,9 +132,15 @@ Deno.test("imap() over an async generator ends when the input ends", async () =>
         yield n;
       }
     }
-    const results = await collect(pool.imap((x: number) => x + 1, slow()), "imap async");
+    const results = await collect(
+      pool.imap((x: number) => x + 1, slow()),
+      "imap async",
+    );
     assert.deepEqual(results, [1, 2, 3, 4, 5]);
-    const empty = await collect(pool.imap((x: number) => x, (async function* () {})()), "empty");
+    const empty = await collect(
+      pool.imap((x: number) => x, (async function* () {})()),
+      "empty",
+    );
     assert.deepEqual(empty, []);
   });
 });

@@ -15,7 +15,10 @@ Deno.test("an inline task that uses a variable from its scope is rejected, namin
       "a closure",
     );
     assert.ok(error instanceof TypeError);
-    assert.match(error.message, /uses 'ran', 'factor' from the enclosing scope/);
+    assert.match(
+      error.message,
+      /uses 'ran', 'factor' from the enclosing scope/,
+    );
     assert.match(error.message, /pass them as an argument/);
     assert.match(error.message, /move the task into a module/);
     assert.equal(ran, false);
@@ -32,7 +35,13 @@ Deno.test("an inline task may use globals, typeof checks, its own names and impo
         const helper = (k: number) => Math.sqrt(k) + JSON.parse("1");
         // @ts-expect-error: a global that does not exist, checked with typeof
         const probe = typeof someUndefinedGlobal === "undefined";
-        return [join("a", "b"), helper(n), probe, typeof Deno.pid, new URL("http://x/").host];
+        return [
+          join("a", "b"),
+          helper(n),
+          probe,
+          typeof Deno.pid,
+          new URL("http://x/").host,
+        ];
       }, [16]),
       "a self-contained function",
     );
@@ -61,23 +70,34 @@ Deno.test("methods written in shorthand and generators' results work as tasks", 
         return x * x;
       },
       async cube(x: number) {
-        return x * x * x;
+        return await Promise.resolve(x * x * x);
       },
     };
-    assert.deepEqual(await deadline(pool.map(tasks.square, [3]), "method"), [9]);
-    assert.deepEqual(await deadline(pool.map(tasks.cube, [2]), "async method"), [8]);
+    assert.deepEqual(await deadline(pool.map(tasks.square, [3]), "method"), [
+      9,
+    ]);
+    assert.deepEqual(
+      await deadline(pool.map(tasks.cube, [2]), "async method"),
+      [8],
+    );
   });
 });
 
 Deno.test("non-functions, built-ins, bound functions and classes are rejected clearly", async () => {
   await withPool(new Pool({ size: 1 }), async (pool) => {
     const cases: Array<[unknown, RegExp]> = [
-      [42, /must be the name of an export of the pool's module or a function: received 42/],
+      [
+        42,
+        /must be the name of an export of the pool's module or a function: received 42/,
+      ],
       [null, /received null/],
       [Math.sqrt, /built-in function 'sqrt'/],
-      [function f(this: unknown, x: number) {
-        return x;
-      }.bind(null), /bound function 'bound f'/],
+      [
+        function f(this: unknown, x: number) {
+          return x;
+        }.bind(null),
+        /bound function 'bound f'/,
+      ],
       [class Shape {}, /class 'Shape'/],
     ];
     for (const [task, message] of cases) {

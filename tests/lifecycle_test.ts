@@ -13,7 +13,11 @@ Deno.test("close() lets queued and running work finish, then join() resolves", a
   const pending = pool.map(slow, [20, 20, 20], { chunkSize: 1 });
   pool.close();
   assert.equal(pool.state, "closing");
-  assert.deepEqual(await deadline(pending, "work queued before close"), [20, 20, 20]);
+  assert.deepEqual(await deadline(pending, "work queued before close"), [
+    20,
+    20,
+    20,
+  ]);
   await deadline(pool.join(), "join after close");
   assert.equal(pool.state, "closed");
   assert.match(Deno.inspect(pool), /state: "closed"/);
@@ -24,10 +28,26 @@ Deno.test("calls after close() or terminate() reject with PoolClosedError", asyn
   const pool = new Pool({ size: 1 });
   pool.close();
   const id = (x: number) => x;
-  assert.ok(await rejection(pool.map(id, [1]), "map after close") instanceof PoolClosedError);
-  assert.ok(await rejection(pool.apply(id, [1]), "apply after close") instanceof PoolClosedError);
-  assert.ok(await rejection(pool.mapAsync(id, [1]).get(), "mapAsync after close") instanceof PoolClosedError);
-  assert.ok(await rejection(collect(pool.imap(id, [1]), "imap"), "imap after close") instanceof PoolClosedError);
+  assert.ok(
+    await rejection(pool.map(id, [1]), "map after close") instanceof
+      PoolClosedError,
+  );
+  assert.ok(
+    await rejection(pool.apply(id, [1]), "apply after close") instanceof
+      PoolClosedError,
+  );
+  assert.ok(
+    await rejection(
+      pool.mapAsync(id, [1]).get(),
+      "mapAsync after close",
+    ) instanceof PoolClosedError,
+  );
+  assert.ok(
+    await rejection(
+      collect(pool.imap(id, [1]), "imap"),
+      "imap after close",
+    ) instanceof PoolClosedError,
+  );
   await deadline(pool.join(), "join");
   const terminated = new Pool({ size: 1 });
   terminated.terminate();
@@ -45,7 +65,12 @@ Deno.test("terminate() stops the workers now and rejects every pending call", as
   await new Promise((resolve) => setTimeout(resolve, 30));
   pool.terminate();
   assert.equal(pool.state, "closed");
-  for (const [name, call] of [["map", map], ["future", future.get()], ["imap", stream]] as const) {
+  for (
+    const [name, call] of [["map", map], ["future", future.get()], [
+      "imap",
+      stream,
+    ]] as const
+  ) {
     const error = await rejection(call, `${name} pending at terminate`);
     assert.ok(error instanceof PoolClosedError, `${name}: ${error}`);
   }
@@ -55,7 +80,10 @@ Deno.test("terminate() stops the workers now and rejects every pending call", as
 Deno.test("join() on a running pool rejects instead of waiting forever", async () => {
   const pool = new Pool({ size: 1 });
   const error = await rejection(pool.join(), "join on a running pool");
-  assert.match((error as Error).message, /still running: call close\(\) or terminate\(\) first/);
+  assert.match(
+    (error as Error).message,
+    /still running: call close\(\) or terminate\(\) first/,
+  );
   pool.close();
   await deadline(pool.join(), "join");
 });
@@ -79,7 +107,10 @@ Deno.test("await using closes the pool gracefully at the end of the block", asyn
 
 Deno.test("Deno.inspect() shows the state and size, like Python's repr", async () => {
   const pool = new Pool({ size: 3 });
-  assert.equal(Deno.inspect(pool), 'Pool { state: "running", size: 3, workers: 0 }');
+  assert.equal(
+    Deno.inspect(pool),
+    'Pool { state: "running", size: 3, workers: 0 }',
+  );
   assert.equal(pool.size, 3);
   pool.close();
   await deadline(pool.join(), "join");

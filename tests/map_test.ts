@@ -19,20 +19,29 @@ Deno.test("map() returns 10,000 results in input order", async () => {
 });
 
 Deno.test("map() keeps input order when later items finish first", async () => {
-  await withPool(new Pool<typeof tasks>(tasksUrl, { size: 4 }), async (pool) => {
-    const results = await deadline(
-      pool.starmap("later", [[1, 80], [2, 60], [3, 40], [4, 1]]),
-      "map with uneven delays",
-    );
-    assert.deepEqual(results, [1, 2, 3, 4]);
-  });
+  await withPool(
+    new Pool<typeof tasks>(tasksUrl, { size: 4 }),
+    async (pool) => {
+      const results = await deadline(
+        pool.starmap("later", [[1, 80], [2, 60], [3, 40], [4, 1]]),
+        "map with uneven delays",
+      );
+      assert.deepEqual(results, [1, 2, 3, 4]);
+    },
+  );
 });
 
 Deno.test("map() of an empty input resolves with [] at once, starting no worker", async () => {
   await withPool(new Pool({ size: 2 }), async (pool) => {
-    assert.deepEqual(await deadline(pool.map((x: number) => x, []), "empty map"), []);
     assert.deepEqual(
-      await deadline(pool.map((x: number) => x, (async function* () {})()), "empty async map"),
+      await deadline(pool.map((x: number) => x, []), "empty map"),
+      [],
+    );
+    assert.deepEqual(
+      await deadline(
+        pool.map((x: number) => x, (async function* () {})()),
+        "empty async map",
+      ),
       [],
     );
     assert.match(Deno.inspect(pool), /workers: 0/);
@@ -40,12 +49,21 @@ Deno.test("map() of an empty input resolves with [] at once, starting no worker"
 });
 
 Deno.test("map() runs the named exports of the pool's module", async () => {
-  await withPool(new Pool<typeof tasks>(tasksUrl, { size: 2 }), async (pool) => {
-    const doubled: number[] = await deadline(pool.map("double", [1, 2, 3]), "module map");
-    assert.deepEqual(doubled, [2, 4, 6]);
-    // Inline functions work on a module pool too.
-    assert.deepEqual(await deadline(pool.map((x: number) => -x, [1]), "inline map"), [-1]);
-  });
+  await withPool(
+    new Pool<typeof tasks>(tasksUrl, { size: 2 }),
+    async (pool) => {
+      const doubled: number[] = await deadline(
+        pool.map("double", [1, 2, 3]),
+        "module map",
+      );
+      assert.deepEqual(doubled, [2, 4, 6]);
+      // Inline functions work on a module pool too.
+      assert.deepEqual(
+        await deadline(pool.map((x: number) => -x, [1]), "inline map"),
+        [-1],
+      );
+    },
+  );
 });
 
 Deno.test("map() awaits async tasks", async () => {
@@ -74,27 +92,53 @@ Deno.test("map() takes any iterable or async iterable", async () => {
       }
     }
     const expected = [2, 3, 4];
-    assert.deepEqual(await deadline(pool.map(inc, new Set([1, 2, 3])), "Set"), expected);
-    assert.deepEqual(await deadline(pool.map(inc, generate()), "generator"), expected);
-    assert.deepEqual(await deadline(pool.map(inc, generateAsync()), "async generator"), expected);
+    assert.deepEqual(
+      await deadline(pool.map(inc, new Set([1, 2, 3])), "Set"),
+      expected,
+    );
+    assert.deepEqual(
+      await deadline(pool.map(inc, generate()), "generator"),
+      expected,
+    );
+    assert.deepEqual(
+      await deadline(pool.map(inc, generateAsync()), "async generator"),
+      expected,
+    );
     assert.deepEqual(
       await deadline(pool.map(inc, new Float64Array([1, 2, 3])), "typed array"),
       expected,
     );
     assert.deepEqual(
-      await deadline(pool.map(inc, generateAsync(), { chunkSize: 2 }), "async, chunked"),
+      await deadline(
+        pool.map(inc, generateAsync(), { chunkSize: 2 }),
+        "async, chunked",
+      ),
       expected,
     );
   });
 });
 
 Deno.test("map() keeps undefined and structured values intact", async () => {
-  await withPool(new Pool<typeof tasks>(tasksUrl, { size: 1 }), async (pool) => {
-    assert.deepEqual(await deadline(pool.map("nothing", [undefined]), "undefined"), [undefined]);
-    const value = { when: new Date(0), big: 10n ** 30n, tags: new Set(["a"]), m: new Map([[1, 2]]) };
-    const [echo] = await deadline(pool.map((v: typeof value) => v, [value]), "structured");
-    assert.deepEqual(echo, value);
-  });
+  await withPool(
+    new Pool<typeof tasks>(tasksUrl, { size: 1 }),
+    async (pool) => {
+      assert.deepEqual(
+        await deadline(pool.map("nothing", [undefined]), "undefined"),
+        [undefined],
+      );
+      const value = {
+        when: new Date(0),
+        big: 10n ** 30n,
+        tags: new Set(["a"]),
+        m: new Map([[1, 2]]),
+      };
+      const [echo] = await deadline(
+        pool.map((v: typeof value) => v, [value]),
+        "structured",
+      );
+      assert.deepEqual(echo, value);
+    },
+  );
 });
 
 Deno.test("map() reports progress as items complete", async () => {
@@ -109,7 +153,9 @@ Deno.test("map() reports progress as items complete", async () => {
     );
     assert.equal(seen.length, 3);
     assert.deepEqual(seen.at(-1), [5, 5]);
-    for (let i = 1; i < seen.length; i++) assert.ok(seen[i]![0] > seen[i - 1]![0]);
+    for (let i = 1; i < seen.length; i++) {
+      assert.ok(seen[i]![0] > seen[i - 1]![0]);
+    }
   });
 });
 
@@ -129,10 +175,20 @@ Deno.test("map() chooses about four chunks per worker, like Python", async () =>
 Deno.test("map() reuses its workers instead of starting one per task", async () => {
   await withPool(new Pool({ size: 2 }), async (pool) => {
     for (let round = 0; round < 5; round++) {
-      await deadline(pool.map((x: number) => x, [1, 2, 3, 4], { chunkSize: 1 }), "round");
+      await deadline(
+        pool.map((x: number) => x, [1, 2, 3, 4], { chunkSize: 1 }),
+        "round",
+      );
     }
     const ids = await deadline(
-      pool.map(() => (globalThis as unknown as { name: string }).name, [1, 2, 3, 4, 5, 6], {
+      pool.map(() => (globalThis as unknown as { name: string }).name, [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+      ], {
         chunkSize: 1,
       }),
       "worker names",

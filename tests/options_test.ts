@@ -28,8 +28,13 @@ Deno.test("new Pool() defaults its size to cpuCount()", async () => {
 Deno.test("new Pool() resolves a module path against the current directory", async () => {
   const pool = new Pool("tests/workers/tasks.ts", { size: 1 });
   await withPool(pool, async (pool) => {
-    assert.match(Deno.inspect(pool), /module: "file:\/\/.*\/tests\/workers\/tasks\.ts"/);
-    assert.deepEqual(await deadline(pool.map("double" as never, [2]), "map"), [4]);
+    assert.match(
+      Deno.inspect(pool),
+      /module: "file:\/\/.*\/tests\/workers\/tasks\.ts"/,
+    );
+    assert.deepEqual(await deadline(pool.map("double" as never, [2]), "map"), [
+      4,
+    ]);
   });
 });
 
@@ -44,15 +49,27 @@ Deno.test("calls reject invalid options, naming them", async () => {
       assert.ok(error instanceof RangeError);
       assert.match(error.message, /'chunkSize' must be a positive integer/);
     }
-    const signal = await rejection(pool.map(id, [1], { signal: {} as AbortSignal }), "signal");
+    const signal = await rejection(
+      pool.map(id, [1], { signal: {} as AbortSignal }),
+      "signal",
+    );
     assert.match((signal as Error).message, /'signal' must be an AbortSignal/);
     const progress = await rejection(
       pool.map(id, [1], { onProgress: 1 as unknown as () => void }),
       "onProgress",
     );
-    assert.match((progress as Error).message, /'onProgress' must be a function/);
-    const items = await rejection(pool.map(id, 5 as unknown as number[]), "items");
-    assert.match((items as Error).message, /must be an iterable or an async iterable/);
+    assert.match(
+      (progress as Error).message,
+      /'onProgress' must be a function/,
+    );
+    const items = await rejection(
+      pool.map(id, 5 as unknown as number[]),
+      "items",
+    );
+    assert.match(
+      (items as Error).message,
+      /must be an iterable or an async iterable/,
+    );
   });
 });
 
@@ -60,20 +77,27 @@ Deno.test("signal: an aborted call rejects with the reason and drops its queued 
   await withPool(new Pool({ size: 1 }), async (pool) => {
     const before = AbortSignal.abort(new Error("before"));
     assert.equal(
-      ((await rejection(pool.map((x: number) => x, [1], { signal: before }), "pre-aborted")) as Error)
+      ((await rejection(
+        pool.map((x: number) => x, [1], { signal: before }),
+        "pre-aborted",
+      )) as Error)
         .message,
       "before",
     );
     const controller = new AbortController();
     let done = 0;
-    const call = pool.map(async (ms: number) => {
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      return ms;
-    }, [30, 30, 30, 30, 30, 30], {
-      chunkSize: 1,
-      signal: controller.signal,
-      onProgress: (n) => (done = n),
-    });
+    const call = pool.map(
+      async (ms: number) => {
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return ms;
+      },
+      [30, 30, 30, 30, 30, 30],
+      {
+        chunkSize: 1,
+        signal: controller.signal,
+        onProgress: (n) => (done = n),
+      },
+    );
     setTimeout(() => controller.abort(new Error("stop")), 40);
     const error = await rejection(call, "aborted map");
     assert.equal((error as Error).message, "stop");
@@ -98,9 +122,16 @@ Deno.test("signal: no abort listener is left behind", async () => {
       remove(...args);
     }) as typeof remove;
     await deadline(pool.map((x: number) => x, [1, 2], { signal }), "map");
-    await rejection(pool.map(() => {
-      throw new Error("x");
-    }, [1], { signal }), "failing map");
+    await rejection(
+      pool.map(
+        () => {
+          throw new Error("x");
+        },
+        [1],
+        { signal },
+      ),
+      "failing map",
+    );
     await deadline(pool.apply(() => 1, [], { signal }), "apply");
     assert.equal(listeners, 0);
   });
@@ -132,9 +163,13 @@ Deno.test("an input iterable that throws midway rejects the call; the pool stays
       throw new Error("async input broke");
     }
     const id = (x: number) => x;
-    assert.equal(((await rejection(pool.map(id, broken()), "map")) as Error).message, "input broke");
     assert.equal(
-      ((await rejection(pool.map(id, brokenAsync()), "async map")) as Error).message,
+      ((await rejection(pool.map(id, broken()), "map")) as Error).message,
+      "input broke",
+    );
+    assert.equal(
+      ((await rejection(pool.map(id, brokenAsync()), "async map")) as Error)
+        .message,
       "async input broke",
     );
     const streamed: number[] = [];

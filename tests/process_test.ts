@@ -5,7 +5,13 @@ import { runDeno } from "./_helpers.ts";
 const root = new URL("..", import.meta.url);
 
 Deno.test("a script that maps and closes its pool exits on its own", async () => {
-  for (const ending of ["pool.close();", "await pool[Symbol.asyncDispose]();", "pool.terminate();"]) {
+  for (
+    const ending of [
+      "pool.close();",
+      "await pool[Symbol.asyncDispose]();",
+      "pool.terminate();",
+    ]
+  ) {
     const script = `
       import { Pool } from "${new URL("mod.ts", root).href}";
       const pool = new Pool({ size: 2 });
@@ -13,8 +19,15 @@ Deno.test("a script that maps and closes its pool exits on its own", async () =>
       ${ending}
     `;
     const started = performance.now();
-    const child = await runDeno(["run", "--quiet", "-"], { stdin: script, ms: 15_000 });
-    assert.equal(child.killed, false, `'${ending}' left the process running: ${child.stderr}`);
+    const child = await runDeno(["run", "--quiet", "-"], {
+      stdin: script,
+      ms: 15_000,
+    });
+    assert.equal(
+      child.killed,
+      false,
+      `'${ending}' left the process running: ${child.stderr}`,
+    );
     assert.equal(child.code, 0, child.stderr);
     assert.equal(child.stdout.trim(), "[2,4,6]");
     assert.ok(performance.now() - started < 15_000);
@@ -25,12 +38,18 @@ Deno.test("the pool works when imported from a remote URL, as from JSR", async (
   // Serve the repository over HTTP, and import mod.ts from there: the worker
   // shim must not need a file next to pool.ts.
   const requested: string[] = [];
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    onListen: () => {},
+  }, async (request) => {
     const path = new URL(request.url).pathname;
     requested.push(path);
     try {
       const body = await Deno.readFile(new URL(`.${path}`, root));
-      return new Response(body, { headers: { "content-type": "application/typescript" } });
+      return new Response(body, {
+        headers: { "content-type": "application/typescript" },
+      });
     } catch {
       return new Response("not found", { status: 404 });
     }

@@ -2,11 +2,12 @@
 // The typing contract: `deno test` type-checks this file, so each
 // `@ts-expect-error` below fails the run if the error it expects goes away.
 import assert from "node:assert/strict";
-import { type AsyncResult, Pool } from "../mod.ts";
+import type { AsyncResult, Pool } from "../mod.ts";
 import type * as tasks from "./workers/tasks.ts";
 import { fixture } from "./_helpers.ts";
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends
+  (<T>() => T extends B ? 1 : 2) ? true
   : false;
 function expectType<A, B>(_proof: Equal<A, B>): void {}
 
@@ -24,7 +25,7 @@ function contract(pool: Pool<typeof tasks>, plain: Pool): void {
   expectType<typeof stream, AsyncGenerator<number, void, undefined>>(true);
   const inline = plain.map((x: number) => String(x), [1]);
   expectType<typeof inline, Promise<string[]>>(true);
-  const asyncInline = plain.map(async (x: number) => [x], [1]);
+  const asyncInline = plain.map((x: number) => Promise.resolve([x]), [1]);
   expectType<typeof asyncInline, Promise<number[][]>>(true);
 
   // @ts-expect-error: no export of that name
