@@ -60,7 +60,8 @@ async function time<T>(label: string, body: () => Promise<T>): Promise<number> {
   return seconds;
 }
 
-const myList = [1, 2, 3, 4].map((x) => x * scale);
+// Rounded, so that 3 * 0.05 prints as 0.15, not 0.15000000000000002.
+const myList = [1, 2, 3, 4].map((x) => Math.round(x * scale * 1e6) / 1e6);
 console.log(`cpuCount() = ${cpuCount()}`);
 
 const serial = await time("A serial loop: each step waits for the last", () => {
