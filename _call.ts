@@ -42,8 +42,14 @@ export interface CallInit {
 /** How many chunks a streaming call may have read ahead of its consumer, per worker. */
 const STREAM_WINDOW_PER_WORKER = 2;
 
+/** Arrays and typed arrays (a `DataView` is neither: it is not iterable). */
+function isArrayLike(input: unknown): input is ArrayLike<unknown> {
+  return Array.isArray(input) ||
+    (ArrayBuffer.isView(input) && !(input instanceof DataView));
+}
+
 function knownLength(input: unknown): number | undefined {
-  if (Array.isArray(input) || ArrayBuffer.isView(input)) {
+  if (isArrayLike(input)) {
     return (input as ArrayLike<unknown>).length;
   }
   if (input instanceof Set || input instanceof Map) return input.size;
@@ -143,8 +149,8 @@ export class Call {
 
   #open(input: Iterable<unknown> | AsyncIterable<unknown>): void {
     this.#total = knownLength(input);
-    if (Array.isArray(input) || ArrayBuffer.isView(input)) {
-      this.#array = input as ArrayLike<unknown>;
+    if (isArrayLike(input)) {
+      this.#array = input;
     } else if (
       typeof (input as Iterable<unknown>)?.[Symbol.iterator] === "function"
     ) {
@@ -178,7 +184,7 @@ export class Call {
       );
       return;
     }
-    if (this.#array !== null) {
+    if (this.#array !== null && this.mode === "collect") {
       this.#chunkSize ??= autoChunkSize(this.#array.length, this.#poolSize);
     } else if (this.mode === "collect") {
       // An async input is read in full first, then chunked like an array.
@@ -240,8 +246,8 @@ export class Call {
         items.push(step.value);
       }
     } catch (error) {
-      this.#inputDone = true;
-      this.fail(error);
+      if (items.length > 0) this.#push(items);
+      this.#inputFailed(error);
       return;
     }
     if (items.length > 0) this.#push(items);
@@ -289,12 +295,27 @@ export class Call {
         }
       }
     } catch (error) {
-      this.#inputDone = true;
-      this.fail(error);
+      this.#inputFailed(error);
       return;
     } finally {
       this.#reading = false;
     }
+    this.#wake();
+  }
+
+  /**
+   * The input threw. A map rejects with that error; a stream still runs and
+   * yields what was read before it, then throws it.
+   */
+  #inputFailed(error: unknown): void {
+    if (this.mode === "collect") {
+      this.fail(error);
+      return;
+    }
+    this.#inputDone = true;
+    this.#iterator = null;
+    if (this.#failure === null) this.#failure = { seq: this.#nextSeq, error };
+    this.#notify();
     this.#wake();
   }
 
@@ -306,11 +327,16 @@ export class Call {
     this.#notify();
   }
 
-  /** Records the results of a chunk, and the failure that cut it short if any. */
+  /**
+   * Records the results of a chunk, and the failure that cut it short if
+   * any: a task error, a crash, or items that could not be sent.
+   */
   complete(chunk: Chunk, values: unknown[], failure?: unknown): void {
     this.#inFlight--;
-    if (this.#stopped && (this.mode === "collect" || this.#failure === null)) {
-      this.#checkFinished();
+    if (this.#error !== null || (this.#stopped && this.#failure === null)) {
+      // Failed, aborted or abandoned: nobody waits for these results. The
+      // engine may be waiting for this call to go idle, though.
+      this.#wake();
       return;
     }
     this.#done += values.length;
@@ -318,22 +344,16 @@ export class Call {
       for (let i = 0; i < values.length; i++) {
         this.#results[chunk.start + i] = values[i];
       }
-      this.#retired++;
     } else if (this.mode === "ordered") {
       this.#ordered.set(chunk.seq, values);
     } else if (values.length > 0) {
       this.#unordered.push(values);
     }
     if (failure !== undefined) {
-      if (this.mode === "collect") {
-        this.fail(failure);
-        return;
-      }
-      if (this.#failure === null || chunk.seq < this.#failure.seq) {
-        this.#failure = { seq: chunk.seq, error: failure };
-      }
-      this.#stop();
-    } else if (values.length > 0 && this.#onProgress !== undefined) {
+      this.#failAt(chunk.seq, failure);
+      return;
+    }
+    if (values.length > 0 && this.#onProgress !== undefined) {
       try {
         this.#onProgress(this.#done, this.#total);
       } catch (error) {
@@ -356,16 +376,47 @@ export class Call {
     }
   }
 
-  /** Stops the call: no more work is taken, and the caller gets `error`. */
+  /**
+   * Fails the call at chunk `seq` (a task error, a crash, input that could
+   * not be read or sent): a stream still yields every result before that
+   * chunk, then throws; a map rejects at once.
+   */
+  #failAt(seq: number, error: unknown): void {
+    if (this.mode === "collect") {
+      this.fail(error);
+      return;
+    }
+    if (this.#failure === null || seq < this.#failure.seq) {
+      this.#failure = { seq, error };
+    }
+    this.#stop();
+    this.#notify();
+  }
+
+  /**
+   * Fails the call now (an abort, a terminated pool): a stream throws at its
+   * next step, whatever results it still holds.
+   */
   fail(error: unknown): void {
     if (this.#settled) return;
     this.#error ??= { value: error };
-    this.#stop();
     if (this.mode === "collect") {
       this.#settled = true;
       this.#reject(error);
     }
+    this.#stop();
     this.#notify();
+  }
+
+  /** Drops the work that is left: the consumer broke out of its loop. */
+  cancel(): void {
+    this.#settled = true;
+    this.#stop();
+  }
+
+  /** Reads the rest of a stream's input without waiting for its consumer. */
+  unbound(): void {
+    this.#window = Infinity;
   }
 
   #stop(): void {
@@ -384,6 +435,8 @@ export class Call {
         // The input is abandoned either way.
       }
     }
+    // A closing pool may have been waiting for this call alone.
+    this.#wake();
   }
 
   #cleanup(): void {
@@ -396,31 +449,51 @@ export class Call {
     waiter?.();
   }
 
-  /** Yields the results of an `ordered` or `unordered` call as they come. */
-  async *stream(): AsyncGenerator<unknown, void, undefined> {
+  /**
+   * The results of an `ordered` or `unordered` call as they come. Its
+   * `return()` (a `break` out of `for await`) drops the work that is left,
+   * even before the first result.
+   */
+  stream(): AsyncGenerator<unknown, void, undefined> {
+    const generator = this.#results_();
+    const stopThen = <T>(step: () => T): T => {
+      this.cancel();
+      return step();
+    };
+    const return_ = generator.return.bind(generator);
+    const throw_ = generator.throw.bind(generator);
+    generator.return = (value) => stopThen(() => return_(value));
+    generator.throw = (error) => stopThen(() => throw_(error));
+    return generator;
+  }
+
+  async *#results_(): AsyncGenerator<unknown, void, undefined> {
     try {
       while (true) {
+        if (this.#error !== null) throw this.#error.value;
+        const seq = this.#retired;
+        const failure = this.#failure;
         const values = this.mode === "ordered"
-          ? this.#ordered.get(this.#retired)
+          ? this.#ordered.get(seq)
           : this.#unordered.shift();
         if (values !== undefined) {
-          const seq = this.#retired;
           if (this.mode === "ordered") this.#ordered.delete(seq);
           this.#retired++;
           this.#wake();
           yield* values;
-          if (this.mode === "ordered" && this.#failure?.seq === seq) {
-            throw this.#failure.error;
+          if (this.mode === "ordered" && failure?.seq === seq) {
+            throw failure.error;
           }
           continue;
         }
-        if (this.#error !== null && this.#failure === null) {
-          throw this.#error.value;
-        }
-        if (this.mode === "unordered" && this.#failure !== null) {
-          throw this.#failure.error;
-        }
-        if (
+        if (failure !== null) {
+          // Ordered: every chunk before the failure is in. Unordered: every
+          // chunk that was running has come back.
+          const allIn = this.#inFlight === 0 && this.#ready.length === 0;
+          if (this.mode === "ordered" ? failure.seq === seq : allIn) {
+            throw failure.error;
+          }
+        } else if (
           this.#inputDone && this.#ready.length === 0 && this.#inFlight === 0 &&
           !this.#stopped
         ) {
@@ -431,8 +504,7 @@ export class Call {
       }
     } finally {
       // Breaking out of the loop, or an error, drops the work that is left.
-      this.#settled = true;
-      this.#stop();
+      this.cancel();
     }
   }
 }

@@ -22,6 +22,8 @@ interface Slot {
   /** The chunk the worker is running, and its message id. */
   chunk: Chunk | null;
   messageId: number;
+  /** Replace this worker once its chunk is done. */
+  retiring: boolean;
 }
 
 const SHIM_SOURCE = `(${workerMain.toString()})();\n`;
@@ -32,7 +34,9 @@ export class Engine {
   readonly module: string | null;
   #state: PoolState = "running";
   #slots: Slot[] = [];
+  /** Calls in the order they were made; those before `#head` are finished. */
   #calls: Call[] = [];
+  #head = 0;
   #shimUrl: string | null = null;
   #nextWorkerId = 1;
   #nextMessageId = 1;
@@ -88,13 +92,30 @@ export class Engine {
     this.#maybeFinishClosing();
   };
 
+  /** The next chunk, from the oldest call that has one ready. */
   #nextChunk(): Chunk | undefined {
+    // Finished calls are skipped from the head at once and swept from the
+    // middle in batches, so that many calls in flight cost O(1) a chunk.
+    // A finished stream keeps its results for its consumer.
+    const calls = this.#calls.filter((call) => !call.finished);
+    while (this.#head < calls.length && calls[this.#head]!.finished) {
+      this.#head++;
+    }
+    let finished = 0;
     let chunk: Chunk | undefined;
-    for (const call of this.#calls) {
+    for (let i = this.#head; i < calls.length; i++) {
+      const call = calls[i]!;
+      if (call.finished) {
+        finished++;
+        continue;
+      }
       chunk = call.takeChunk();
       if (chunk !== undefined) break;
     }
-    this.#calls = this.#calls.filter((call) => !call.finished);
+    if (finished > 64 || (this.#head > 1024 && this.#head * 2 > calls.length)) {
+      this.#calls = calls.slice(this.#head).filter((call) => !call.finished);
+      this.#head = 0;
+    }
     return chunk;
   }
 
@@ -107,7 +128,13 @@ export class Engine {
       type: "module",
       name: `@paralelo/pool worker ${id}`,
     });
-    const slot: Slot = { id, worker, chunk: null, messageId: 0 };
+    const slot: Slot = {
+      id,
+      worker,
+      chunk: null,
+      messageId: 0,
+      retiring: false,
+    };
     worker.onmessage = (event: MessageEvent<FromWorker>) =>
       this.#onMessage(slot, event.data);
     worker.onerror = (event: ErrorEvent) => {
@@ -139,15 +166,17 @@ export class Engine {
     try {
       this.#post(slot, message);
     } catch (error) {
-      // Nothing was sent: the worker stays idle and only this call fails.
-      call.fail(
+      // Nothing was sent: the worker stays idle and only this call fails,
+      // at this chunk (a stream still yields the results before it).
+      call.complete(
+        chunk,
+        [],
         new TypeError(
           `Cannot send the items from position ${chunk.start} to a worker as they cannot be cloned (${
             error instanceof Error ? error.message : String(error)
           }): pass plain data such as objects, arrays, strings, numbers, Maps or typed arrays, not functions, symbols or objects that hold them`,
         ),
       );
-      call.complete(chunk, []);
       return;
     }
     slot.chunk = chunk;
@@ -168,6 +197,10 @@ export class Engine {
             deserializeError(message.failure.error),
           );
         chunk.call.complete(chunk, message.values, failure);
+        if (slot.retiring) {
+          this.#lose(slot, "retired", null);
+          return;
+        }
         this.dispatch();
         return;
       }
@@ -176,11 +209,17 @@ export class Engine {
         return;
       case "fatal": {
         const error = deserializeError(message.error);
-        this.#lose(
-          slot,
-          `an error escaped the task (${error.name}: ${error.message})`,
-          null,
-        );
+        const reason =
+          `an error escaped a task (${error.name}: ${error.message})`;
+        if (message.id !== null && message.id === slot.messageId) {
+          this.#lose(slot, reason, null);
+        } else {
+          // Left behind by a task that has already returned (a timer, say):
+          // the chunk running now is not to blame, so let it finish, then
+          // replace the worker, whose state can no longer be trusted.
+          slot.retiring = true;
+          if (slot.chunk === null) this.#lose(slot, reason, null);
+        }
         return;
       }
     }
@@ -214,14 +253,17 @@ export class Engine {
   close(): void {
     if (this.#state !== "running") return;
     this.#state = "closing";
-    this.#maybeFinishClosing();
+    // The work of a stream is work already submitted: it finishes, as in
+    // Python, without waiting for its consumer to ask for each result.
+    for (const call of this.#calls) call.unbound();
+    this.dispatch();
   }
 
   #maybeFinishClosing(): void {
     if (this.#state !== "closing") return;
-    this.#calls = this.#calls.filter((call) => !call.finished);
-    if (this.#calls.length > 0 || this.#slots.some((s) => s.chunk !== null)) {
-      return;
+    if (this.#slots.some((s) => s.chunk !== null)) return;
+    for (let i = this.#head; i < this.#calls.length; i++) {
+      if (!this.#calls[i]!.finished) return;
     }
     this.#shutDown();
   }
@@ -229,7 +271,8 @@ export class Engine {
   /** Stops every worker now and fails every call still pending. */
   terminate(): void {
     if (this.#state === "closed") return;
-    const calls = this.#calls;
+    // A finished stream keeps its results for its consumer.
+    const calls = this.#calls.filter((call) => !call.finished);
     const running = this.#slots.flatMap((s) => s.chunk ? [s.chunk.call] : []);
     this.#shutDown();
     const error = new PoolClosedError(
@@ -243,6 +286,7 @@ export class Engine {
     for (const slot of this.#slots) slot.worker.terminate();
     this.#slots = [];
     this.#calls = [];
+    this.#head = 0;
     if (this.#shimUrl !== null) URL.revokeObjectURL(this.#shimUrl);
     this.#shimUrl = null;
     this.#markJoined();

@@ -70,6 +70,8 @@ export interface ExitMessage {
 /** An error escaped every task (a timer, an unhandled rejection): the worker is unsafe to reuse. */
 export interface FatalMessage {
   type: "fatal";
+  /** The run in progress when it happened, or null if the worker was idle. */
+  id: number | null;
   error: SerializedError;
 }
 

@@ -38,6 +38,8 @@ export function workerMain(): void {
   let modulePromise: Promise<Record<string, unknown>> | null = null;
   const compiled = new Map<string, AnyFunction>();
   let queue: Promise<void> = Promise.resolve();
+  /** The id of the run in progress, to tell whom an escaped error hit. */
+  let current: number | null = null;
 
   function cloneable(value: unknown): boolean {
     try {
@@ -57,6 +59,21 @@ export function workerMain(): void {
   }
 
   function serialize(thrown: unknown, depth = 0): SerializedError {
+    try {
+      return serializeUnsafe(thrown, depth);
+    } catch (error) {
+      // A getter that throws, a Proxy...: say so rather than lose the worker.
+      return {
+        name: "Error",
+        message: `The task threw an error that could not be read (${
+          error instanceof Error ? error.message : "unknown"
+        })`,
+        fields: {},
+      };
+    }
+  }
+
+  function serializeUnsafe(thrown: unknown, depth: number): SerializedError {
     if (!(thrown instanceof Error)) {
       const error: SerializedError = {
         name: "Error",
@@ -118,12 +135,13 @@ export function workerMain(): void {
     event.preventDefault();
     post({
       type: "fatal",
+      id: current,
       error: serialize(event.error ?? new Error(event.message)),
     });
   });
   scope.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();
-    post({ type: "fatal", error: serialize(event.reason) });
+    post({ type: "fatal", id: current, error: serialize(event.reason) });
   });
 
   function loadModule(): Promise<Record<string, unknown>> {
@@ -166,6 +184,7 @@ export function workerMain(): void {
   }
 
   async function run(message: RunMessage): Promise<void> {
+    current = message.id;
     const startedAt = performance.timeOrigin + performance.now();
     const values: unknown[] = [];
     let failure: ResultMessage["failure"];
@@ -224,7 +243,9 @@ export function workerMain(): void {
     }
     // One chunk at a time, in the order sent, even when tasks are async.
     queue = queue.then(() => run(message)).catch((error) => {
-      post({ type: "fatal", error: serialize(error) });
+      post({ type: "fatal", id: message.id, error: serialize(error) });
+    }).finally(() => {
+      current = null;
     });
   };
 }

@@ -64,7 +64,8 @@ export interface CallOptions {
 /** Options for `apply` and `applyAsync`. */
 export interface ApplyOptions {
   /**
-   * Aborts the call if it has not started: it rejects with `signal.reason`.
+   * Aborts the call: it rejects with `signal.reason`. If the task is already
+   * running, it runs on to its end and its result is dropped.
    *
    * @default {undefined}
    */
@@ -711,7 +712,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
   /**
    * Takes no new work: later calls reject with `PoolClosedError`. Work
    * already queued or running finishes, then the workers stop. Call `join()`
-   * to wait for that.
+   * to wait for that. An `imap` stops waiting for its consumer: the rest of
+   * its input is read and run, and its results wait to be read (so break out
+   * of an endless `imap` before closing).
    *
    * @example Usage
    * ```ts

@@ -4,7 +4,7 @@ import { runDeno } from "./_helpers.ts";
 
 Deno.test("examples/sleep.ts runs the lesson's loop serially and on a pool", async () => {
   const child = await runDeno(
-    ["run", "--allow-read", "examples/sleep.ts", "--scale", "0.05"],
+    ["run", "--allow-read", "examples/sleep.ts", "--scale", "0.1"],
     { ms: 30_000 },
   );
   assert.equal(child.killed, false, child.stderr);
@@ -12,13 +12,12 @@ Deno.test("examples/sleep.ts runs the lesson's loop serially and on a pool", asy
   const out = child.stdout;
   assert.match(out, /cpuCount\(\) = \d+/);
   assert.equal(out.match(/Wall time: [\d.]+ s/g)?.length, 3);
-  assert.equal(out.match(/\[ 0\.05, 0\.1, 0\.15, 0\.2 \]/g)?.length, 3);
-  // In the pool run all four sleeps start before the first returns.
+  assert.equal(out.match(/\[ 0\.1, 0\.2, 0\.3, 0\.4 \]/g)?.length, 3);
+  // In the pool run, sleeps overlap: several start before the first returns
+  // (not necessarily all four, as workers start one after the other).
   const parallel = out.slice(out.indexOf('pool.map("sleep"'));
-  assert.ok(
-    parallel.lastIndexOf("Sleeping for") < parallel.indexOf("Returning"),
-    parallel,
-  );
+  const beforeFirstReturn = parallel.slice(0, parallel.indexOf("Returning"));
+  assert.ok(beforeFirstReturn.split("Sleeping for").length - 1 >= 2, parallel);
   assert.match(out, /Serial [\d.]+ s, pool [\d.]+ s: [\d.]+x faster/);
 });
 
