@@ -35,3 +35,27 @@ Deno.test("examples/sleep.ts rejects bad flags with usage and exit code 2", asyn
     assert.match(child.stderr, /Usage: deno run/);
   }
 });
+
+Deno.test("examples/power.ts computes x ** n on a pool and checks it against serial", async () => {
+  const child = await runDeno([
+    "run",
+    "examples/power.ts",
+    "--exponent",
+    "200000",
+  ], {
+    ms: 60_000,
+  });
+  assert.equal(child.killed, false, child.stderr);
+  assert.equal(child.code, 0, child.stderr);
+  assert.match(child.stdout, /Serial: [\d.]+ s/);
+  assert.match(child.stdout, /Pool of \d+: [\d.]+ s/);
+  assert.match(child.stdout, /Speedup: [\d.]+x/);
+  // 2 ** 200000 has floor(200000 * log10(2)) + 1 = 60206 digits.
+  assert.match(child.stdout, /2 \*\* 200000 has 60206 digits/);
+  assert.match(child.stdout, /1 \*\* 200000 has 1 digits/);
+  const bad = await runDeno(["run", "examples/power.ts", "--exponent", "0"], {
+    ms: 15_000,
+  });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Usage:/);
+});
