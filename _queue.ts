@@ -21,11 +21,6 @@ export class Queue<T> {
     this.#items.push(item);
   }
 
-  /** The item at the head, without removing it. */
-  peek(): T | undefined {
-    return this.#items[this.#head];
-  }
-
   /** Removes and returns the item at the head. */
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;

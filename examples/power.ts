@@ -9,36 +9,17 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { cpuCount, Pool } from "../mod.ts";
+import { parseFlags, positiveInteger } from "./_cli.ts";
 
 const USAGE = "Usage: deno run examples/power.ts [--exponent N] [--workers N]";
 
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  Deno.exit(2);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    args: Deno.args,
-    options: {
-      exponent: { type: "string", default: "10000000" },
-      workers: { type: "string", default: String(cpuCount()) },
-    },
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-const exponent = Number(values.exponent);
-if (!Number.isSafeInteger(exponent) || exponent < 1) {
-  fail(`'--exponent' must be a positive integer: received ${values.exponent}`);
-}
-const workers = Number(values.workers);
-if (!Number.isSafeInteger(workers) || workers < 1) {
-  fail(`'--workers' must be a positive integer: received ${values.workers}`);
-}
+const flags = parseFlags(USAGE, {
+  exponent: { type: "string", default: "10000000" },
+  workers: { type: "string", default: String(cpuCount()) },
+});
+const exponent = positiveInteger(USAGE, "exponent", flags.exponent);
+const workers = positiveInteger(USAGE, "workers", flags.workers);
 
 /**
  * Computes x ** n as a BigInt and returns its number of decimal digits: the

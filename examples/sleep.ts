@@ -10,44 +10,20 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { cpuCount, Pool } from "../mod.ts";
+import { parseFlags, positiveInteger, positiveNumber } from "./_cli.ts";
 import { sleep } from "../workers/sleep.ts";
 import type * as sleepTasks from "../workers/sleep.ts";
 
 const USAGE =
   "Usage: deno run --allow-read examples/sleep.ts [--scale FACTOR] [--workers N]";
 
-function fail(message: string): never {
-  console.error(`${message}\n${USAGE}`);
-  Deno.exit(2);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    args: Deno.args,
-    options: {
-      scale: { type: "string", default: "1" },
-      workers: { type: "string", default: "4" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  }));
-} catch (error) {
-  fail((error as Error).message);
-}
-if (values.help) {
-  console.log(USAGE);
-  Deno.exit(0);
-}
-const scale = Number(values.scale);
-if (!(scale > 0) || !Number.isFinite(scale)) {
-  fail(`'--scale' must be a positive number: received ${values.scale}`);
-}
-const workers = Number(values.workers);
-if (!Number.isSafeInteger(workers) || workers < 1) {
-  fail(`'--workers' must be a positive integer: received ${values.workers}`);
-}
+const flags = parseFlags(USAGE, {
+  scale: { type: "string", default: "1" },
+  workers: { type: "string", default: "4" },
+});
+const scale = positiveNumber(USAGE, "scale", flags.scale);
+const workers = positiveInteger(USAGE, "workers", flags.workers);
 
 /** Runs `body` and prints its wall time, as the notebook's `%%time` does. */
 async function time<T>(label: string, body: () => Promise<T>): Promise<number> {

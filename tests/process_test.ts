@@ -1,6 +1,6 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 import assert from "node:assert/strict";
-import { runDeno } from "./_helpers.ts";
+import { deadline, runDeno } from "./_helpers.ts";
 
 const root = new URL("..", import.meta.url);
 
@@ -85,6 +85,6 @@ Deno.test("the pool works when imported from a remote URL, as from JSR", async (
     });
     assert.ok(requested.includes("/pool.ts"));
   } finally {
-    await server.shutdown();
+    await deadline(server.shutdown(), "the test server to shut down");
   }
 });
