@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { parse } from "acorn";
-import { analyze } from "eslint-scope";
+import { parse } from "npm:acorn@8.19.0";
+import { analyze } from "npm:eslint-scope@9.1.2";
 import type { TaskRef } from "./_protocol.ts";
 
 // Taken when this module is first evaluated, before the caller's own module
