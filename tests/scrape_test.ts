@@ -1,0 +1,241 @@
+// Copyright 2026 the @paralelo/pool authors. MIT license.
+import assert from "node:assert/strict";
+import {
+  generatedBooks,
+  generatedPage,
+  startBooksSite,
+} from "../examples/books_site.ts";
+import { booksToCsv, parseBooks } from "../workers/books.ts";
+import { deadline, runDeno } from "./_helpers.ts";
+
+const SHARED = new URL(
+  "../../shared/fixtures/books.toscrape.com/",
+  import.meta.url,
+);
+const sharedExists = (() => {
+  try {
+    return Deno.statSync(new URL("expected/results_1.csv", SHARED)).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+async function withSite(
+  options: Parameters<typeof startBooksSite>[0],
+  body: (url: string) => Promise<void>,
+): Promise<void> {
+  const site = startBooksSite(options);
+  try {
+    await body(site.url);
+  } finally {
+    await deadline(site.close(), "the books site to close");
+  }
+}
+
+function scrape(args: string[], ms = 60_000) {
+  return runDeno(["run", "-A", "examples/scrape.ts", ...args], { ms });
+}
+
+async function csvFiles(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.name.endsWith(".csv")) {
+      files.set(entry.name, await Deno.readTextFile(`${dir}/${entry.name}`));
+    }
+  }
+  return files;
+}
+
+Deno.test("the books site serves listing pages in the real paths, 404 elsewhere", async () => {
+  await withSite({}, async (url) => {
+    const page = await deadline(
+      fetch(`${url}/catalogue/page-2.html`),
+      "page 2",
+    );
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get("content-type"), "text/html");
+    const books = parseBooks(await deadline(page.text(), "page 2 body"));
+    assert.deepEqual(
+      books.map((b) => b.title),
+      generatedBooks(2).map((b) => b.title),
+    );
+    for (
+      const path of [
+        "/catalogue/page-51.html",
+        "/catalogue/page-0.html",
+        "/robots.txt",
+      ]
+    ) {
+      const missing = await deadline(fetch(`${url}${path}`), path);
+      assert.equal(missing.status, 404, path);
+      await missing.body?.cancel();
+    }
+  });
+  assert.equal(parseBooks(generatedPage(1)).length, 20);
+});
+
+Deno.test("scrape.ts writes 50 files and 1000 rows from the local site", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    await withSite({ latencyMs: 5 }, async (url) => {
+      const child = await scrape([
+        "--base-url",
+        url,
+        "--out",
+        out,
+        "--workers",
+        "4",
+      ]);
+      assert.equal(child.killed, false, child.stderr);
+      assert.equal(child.code, 0, child.stderr);
+      assert.match(child.stdout, /Pages: 50 \(50 written, 0 failed\)/);
+      assert.match(child.stdout, /Rows: 1000/);
+      assert.match(child.stdout, /Files: 50 CSV files/);
+      // Not a terminal: plain progress lines on stderr.
+      assert.match(child.stderr, /pool: 50\/50 pages/);
+    });
+    const files = await csvFiles(out);
+    assert.equal(files.size, 50);
+    let rows = 0;
+    for (const [name, csv] of files) {
+      const page = Number(/results_(\d+)\.csv/.exec(name)![1]);
+      const expected = generatedBooks(page).map((b) => ({
+        ...b,
+        inStock: true,
+      }));
+      assert.equal(csv, booksToCsv(expected), name);
+      rows += csv.trimEnd().split("\n").length - 1;
+    }
+    assert.equal(rows, 1000);
+    assert.match(files.get("results_1.csv")!, /"The ""Perfect"" Crime",£/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("scrape.ts reports a 404, an empty page and a timeout, and writes every other page", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    await withSite({ pages: 4, emptyPages: [2] }, async (url) => {
+      const child = await scrape([
+        "--base-url",
+        url,
+        "--out",
+        out,
+        "--pages",
+        "5",
+        "--retries",
+        "1",
+        "--save-html",
+      ]);
+      assert.equal(child.code, 1, child.stderr);
+      assert.match(child.stdout, /Pages: 5 \(3 written, 2 failed\)/);
+      assert.match(
+        child.stderr,
+        /Failed: page 5 \(http:\/\/127\.0\.0\.1:\d+\/catalogue\/page-5\.html\) after 2 tries: HTTP 404 Not Found/,
+      );
+      assert.match(child.stderr, /Failed: page 2 .*has no books/);
+    });
+    const files = await csvFiles(out);
+    assert.deepEqual([...files.keys()].sort(), [
+      "results_1.csv",
+      "results_3.csv",
+      "results_4.csv",
+    ]);
+    assert.ok((await Deno.stat(`${out}/html_books_1.html`)).isFile);
+    await withSite({ latencyMs: 2_000 }, async (url) => {
+      const child = await scrape([
+        "--base-url",
+        url,
+        "--out",
+        out,
+        "--pages",
+        "1",
+        "--retries",
+        "0",
+        "--timeout-ms",
+        "200",
+      ]);
+      assert.equal(child.code, 1, child.stderr);
+      assert.match(child.stderr, /page 1 .*timed out/);
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("scrape.ts reports a dead host with its URL and exits non-zero", async () => {
+  // A port that was just free: nothing listens there.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const out = await Deno.makeTempDir();
+  try {
+    const child = await scrape([
+      "--base-url",
+      `http://127.0.0.1:${port}`,
+      "--out",
+      out,
+      "--pages",
+      "2",
+      "--retries",
+      "1",
+    ]);
+    assert.equal(child.code, 1, child.stderr);
+    assert.match(child.stdout, /Pages: 2 \(0 written, 2 failed\)/);
+    assert.match(
+      child.stderr,
+      new RegExp(
+        `Failed: page 1 \\(http://127.0.0.1:${port}/catalogue/page-1.html\\)`,
+      ),
+    );
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("scrape.ts: unknown flags and bad values print usage and exit 2", async () => {
+  for (
+    const args of [
+      ["--nope"],
+      ["--pages", "0"],
+      ["--workers", "x"],
+      ["--retries", "-1"],
+      ["--base-url", "ftp://x"],
+      ["--serial", "--compare"],
+    ]
+  ) {
+    const child = await scrape(args, 15_000);
+    assert.equal(child.code, 2, `${args.join(" ")}: ${child.stderr}`);
+    assert.match(child.stderr, /Usage: deno run -A examples\/scrape\.ts/);
+  }
+});
+
+Deno.test({
+  name:
+    "scrape.ts writes byte for byte the notebook's CSVs for the 50 real pages",
+  // The real pages live in the project's shared folder, not in a user's clone.
+  ignore: !sharedExists,
+  async fn() {
+    const out = await Deno.makeTempDir();
+    try {
+      await withSite({ dir: new URL(".", SHARED).pathname }, async (url) => {
+        const child = await scrape([
+          "--base-url",
+          url,
+          "--out",
+          out,
+          "--compare",
+        ]);
+        assert.equal(child.code, 0, child.stderr);
+        assert.match(child.stdout, /Speedup: /);
+      });
+      const ours = await csvFiles(out);
+      const theirs = await csvFiles(new URL("expected", SHARED).pathname);
+      assert.equal(ours.size, 50);
+      assert.deepEqual(ours, theirs);
+    } finally {
+      await Deno.remove(out, { recursive: true });
+    }
+  },
+});

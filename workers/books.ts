@@ -1,0 +1,225 @@
+// Copyright 2026 the @paralelo/pool authors. MIT license.
+/**
+ * The lesson's scraping task, as an importable module: fetch a listing page
+ * of books.toscrape.com, take each book's title, price and stock flag, and
+ * write them as `results_${page}.csv`, byte for byte what the notebook's
+ * pandas code writes. Each piece also works on its own: {@linkcode parseBooks}
+ * turns a page's HTML into rows, {@linkcode booksToCsv} rows into CSV.
+ *
+ * @module
+ */
+import { stringify } from "csv-stringify/sync";
+import { DOMParser } from "linkedom";
+
+/** One book of a listing page. */
+export interface Book {
+  /** The `title` attribute of the book's `h3 > a` (the full title). */
+  title: string;
+  /** The text of `p.price_color`, such as `£51.77`. */
+  price: string;
+  /** Whether `p.instock.availability`, trimmed, says `In stock`. */
+  inStock: boolean;
+}
+
+/** The CSV header the notebook's DataFrame writes. */
+export const CSV_HEADER: readonly string[] = [
+  "Title",
+  "Price",
+  "Stock Availability",
+];
+
+/**
+ * Extracts the books of a listing page, as the lesson's BeautifulSoup code
+ * does: the titles of the `h3` links, the `p.price_color` texts and the
+ * `p.instock.availability` flags, matched by position.
+ *
+ * @throws {Error} If the page has no books, or the three lists differ in
+ * length (the markup is not a listing page).
+ */
+export function parseBooks(html: string): Book[] {
+  const document = new DOMParser().parseFromString(html, "text/html");
+  const titles = [...document.querySelectorAll("h3")].map((h3) =>
+    h3.querySelector("a")?.getAttribute("title") ?? ""
+  );
+  const prices = [...document.querySelectorAll("p.price_color")].map((p) =>
+    p.textContent ?? ""
+  );
+  const stocks = [...document.querySelectorAll("p.instock.availability")].map(
+    (p) => (p.textContent ?? "").trim() === "In stock",
+  );
+  if (titles.length === 0) {
+    throw new Error("The page's markup has no books (no 'h3 > a' titles)");
+  }
+  if (prices.length !== titles.length || stocks.length !== titles.length) {
+    throw new Error(
+      `The page's markup does not line up: ${titles.length} titles, ${prices.length} prices, ${stocks.length} stock flags`,
+    );
+  }
+  return titles.map((title, i) => ({
+    title,
+    price: prices[i]!,
+    inStock: stocks[i]!,
+  }));
+}
+
+/**
+ * Writes books as the notebook's `df.to_csv(index=False)` does: the header
+ * `Title,Price,Stock Availability`, booleans as `True`/`False`, quotes only
+ * where needed (a comma, a quote or a line break), `\n` line ends.
+ */
+export function booksToCsv(books: readonly Book[]): string {
+  return stringify(
+    books.map((book) => [book.title, book.price, book.inStock]),
+    {
+      header: true,
+      columns: [...CSV_HEADER],
+      record_delimiter: "unix",
+      cast: { boolean: (value: boolean) => (value ? "True" : "False") },
+    },
+  );
+}
+
+/**
+ * Decodes a page as it declares itself: the charset of the `Content-Type`
+ * header, else of a `<meta>` in the page, else UTF-8. (The real site sends
+ * no charset in its header, only `<meta ... charset=UTF-8>`, which is how
+ * `£` stays `£`.)
+ */
+export function decodeHtml(
+  bytes: Uint8Array,
+  contentType?: string | null,
+): string {
+  const fromHeader = /charset=["']?([\w-]+)/i.exec(contentType ?? "")?.[1];
+  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 4096));
+  const fromMeta = /<meta[^>]+charset=["']?([\w-]+)/i.exec(head)?.[1];
+  const label = fromHeader ?? fromMeta ?? "utf-8";
+  try {
+    return new TextDecoder(label).decode(bytes);
+  } catch {
+    return new TextDecoder("utf-8").decode(bytes);
+  }
+}
+
+/** Writes a file so that it is either whole or absent, never half written. */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+): Promise<void> {
+  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  try {
+    if (typeof data === "string") await Deno.writeTextFile(temporary, data);
+    else await Deno.writeFile(temporary, data);
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+/** How to scrape a page. */
+export interface ScrapeOptions {
+  /** The site's base URL, such as `http://books.toscrape.com`. */
+  baseUrl: string;
+  /** The folder the CSV files (and HTML, with `saveHtml`) go to. */
+  outDir: string;
+  /** Tries after the first one fails. @default {2} */
+  retries?: number;
+  /** The wait before the first retry, doubled for each next one. @default {200} */
+  backoffMs?: number;
+  /** The most a request may take. @default {10000} */
+  timeoutMs?: number;
+  /** Also keep the page's raw HTML, as the lesson's `download_html`. @default {false} */
+  saveHtml?: boolean;
+}
+
+/** What became of one page: the task never throws, so one bad page loses no other. */
+export interface PageReport {
+  page: number;
+  url: string;
+  ok: boolean;
+  /** How many books were written. */
+  rows: number;
+  /** The CSV file written, if any. */
+  file?: string;
+  /** Why the page failed, after every try. */
+  error?: string;
+  attempts: number;
+}
+
+/** The URL of listing page `page`. */
+export function pageUrl(baseUrl: string, page: number): string {
+  return `${baseUrl.replace(/\/+$/, "")}/catalogue/page-${page}.html`;
+}
+
+async function fetchPage(
+  url: string,
+  timeoutMs: number,
+): Promise<{ html: string; bytes: Uint8Array }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  return {
+    bytes,
+    html: decodeHtml(bytes, response.headers.get("content-type")),
+  };
+}
+
+function reason(error: unknown): string {
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return "timed out";
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Scrapes listing page `page` into `results_${page}.csv` under
+ * `options.outDir`, with retries and backoff. It reports failure instead of
+ * throwing, so that a pool's `map` still writes every other page.
+ */
+export async function scrapePage(
+  page: number,
+  options: ScrapeOptions,
+): Promise<PageReport> {
+  const url = pageUrl(options.baseUrl, page);
+  const tries = (options.retries ?? 2) + 1;
+  let last: unknown;
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    if (attempt > 1) {
+      const wait = (options.backoffMs ?? 200) * 2 ** (attempt - 2);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    try {
+      const { html, bytes } = await fetchPage(url, options.timeoutMs ?? 10_000);
+      const books = parseBooks(html);
+      const file = `${options.outDir}/results_${page}.csv`;
+      if (options.saveHtml) {
+        await writeFileAtomic(
+          `${options.outDir}/html_books_${page}.html`,
+          bytes,
+        );
+      }
+      await writeFileAtomic(file, booksToCsv(books));
+      return {
+        page,
+        url,
+        ok: true,
+        rows: books.length,
+        file,
+        attempts: attempt,
+      };
+    } catch (error) {
+      last = error;
+    }
+  }
+  return {
+    page,
+    url,
+    ok: false,
+    rows: 0,
+    error: reason(last),
+    attempts: tries,
+  };
+}
