@@ -41,6 +41,7 @@ export class Engine {
   #nextWorkerId = 1;
   #nextMessageId = 1;
   #dispatching = false;
+  #spawnPending = false;
   #joined: Promise<void>;
   #markJoined!: () => void;
 
@@ -81,9 +82,20 @@ export class Engine {
       while (true) {
         let slot = this.#slots.find((s) => s.chunk === null);
         if (slot === undefined && this.#slots.length >= this.size) break;
+        if (slot === undefined && this.#spawnPending) break;
         const chunk = this.#nextChunk();
         if (chunk === undefined) break;
-        slot ??= this.#spawn();
+        if (slot === undefined) {
+          slot = this.#spawn();
+          // A Worker costs milliseconds of this thread to create: start the
+          // others a tick later, so that the call that needs them returns
+          // at once and the caller goes on.
+          this.#spawnPending = true;
+          setTimeout(() => {
+            this.#spawnPending = false;
+            this.dispatch();
+          }, 0);
+        }
         this.#send(slot, chunk);
       }
     } finally {

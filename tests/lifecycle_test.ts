@@ -121,6 +121,11 @@ Deno.test("workers start only when a call needs them, up to size", async () => {
   assert.match(Deno.inspect(pool), /workers: 0/);
   await deadline(pool.apply(() => 1), "one apply");
   assert.match(Deno.inspect(pool), /workers: 1/);
+  // A call that needs more workers returns before they have all started:
+  // each costs milliseconds of this thread, so the others start a tick later.
+  const future = pool.mapAsync((x: number) => x, [1, 2, 3, 4], { chunkSize: 1 });
+  assert.match(Deno.inspect(pool), /workers: 2/);
+  assert.deepEqual(await deadline(future, "mapAsync on 4 workers"), [1, 2, 3, 4]);
   pool.close();
   await deadline(pool.join(), "join");
 });
