@@ -49,10 +49,10 @@ function clock(): string {
 }
 
 const future = pool.mapAsync("sleep", items);
-// A pool starts its workers on the first call that needs them, and Deno's
-// Worker constructor takes a few milliseconds: "at once" is not 0 ms.
+// A pool starts its workers on the first call that needs them: one before
+// mapAsync returns, the others on the following ticks, while this goes on.
 console.log(
-  `${clock()} returned a future (the pool started ${workers} workers meanwhile)`,
+  `${clock()} returned a future (the pool starts its ${workers} workers meanwhile)`,
 );
 console.log(`${clock()} future.ready() = ${future.ready()}`);
 

@@ -59,3 +59,39 @@ Deno.test("examples/power.ts computes x ** n on a pool and checks it against ser
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /Usage:/);
 });
+
+Deno.test("deno task demo runs every example offline and ends with a table", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    const child = await runDeno(
+      ["run", "-A", "examples/demo.ts", "--out", out],
+      {
+        ms: 120_000,
+      },
+    );
+    assert.equal(child.killed, false, child.stderr);
+    assert.equal(child.code, 0, child.stderr);
+    for (
+      const step of [
+        "sleep",
+        "x \\*\\* 3,000,000",
+        "80000!",
+        "the books scraper",
+      ]
+    ) {
+      assert.match(
+        child.stdout,
+        new RegExp(
+          `\\| ${step}.*\\| +[\\d.]+ s \\| +[\\d.]+ s \\| +[\\d.]+x \\|`,
+        ),
+      );
+    }
+    assert.match(child.stdout, /Now go on and use the results obtained/);
+    const csvs = [...Deno.readDirSync(out)].filter((e) =>
+      e.name.endsWith(".csv")
+    );
+    assert.equal(csvs.length, 50);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

@@ -123,9 +123,16 @@ Deno.test("workers start only when a call needs them, up to size", async () => {
   assert.match(Deno.inspect(pool), /workers: 1/);
   // A call that needs more workers returns before they have all started:
   // each costs milliseconds of this thread, so the others start a tick later.
-  const future = pool.mapAsync((x: number) => x, [1, 2, 3, 4], { chunkSize: 1 });
+  const future = pool.mapAsync((x: number) => x, [1, 2, 3, 4], {
+    chunkSize: 1,
+  });
   assert.match(Deno.inspect(pool), /workers: 2/);
-  assert.deepEqual(await deadline(future, "mapAsync on 4 workers"), [1, 2, 3, 4]);
+  assert.deepEqual(await deadline(future, "mapAsync on 4 workers"), [
+    1,
+    2,
+    3,
+    4,
+  ]);
   pool.close();
   await deadline(pool.join(), "join");
 });
