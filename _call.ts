@@ -21,6 +21,10 @@ export interface Chunk {
   /** The input position of the chunk's first item. */
   start: number;
   items: unknown[];
+  /** When the chunk was read from the input (`performance.now()`). */
+  readAt: number;
+  /** When it was last sent to a worker, or 0. */
+  sentAt: number;
 }
 
 /** Everything a call needs to know when it is made. */
@@ -28,6 +32,8 @@ export interface CallInit {
   task: TaskRef;
   spread: boolean;
   mode: CallMode;
+  /** Move the ArrayBuffers of items and results instead of copying them. */
+  transfer: boolean;
   input: Iterable<unknown> | AsyncIterable<unknown>;
   /** Items per chunk, or undefined to choose from the input's length. */
   chunkSize: number | undefined;
@@ -41,6 +47,20 @@ export interface CallInit {
 
 /** How many chunks a streaming call may have read ahead of its consumer, per worker. */
 const STREAM_WINDOW_PER_WORKER = 2;
+
+/**
+ * Pipelining: a worker may hold several chunks of a call at once, which
+ * hides the message round trip, only once this many chunks in a row ran in
+ * under `FAST_CHUNK_MS`. A slow chunk sets it back to one chunk a worker, so
+ * that a long task never waits behind another on a busy worker while
+ * another worker is free.
+ */
+const FAST_CHUNKS_BEFORE_PIPELINING = 8;
+const FAST_CHUNK_MS = 1;
+/** The most chunks of one call a worker may hold at once. */
+export const MAX_PIPELINE_DEPTH = 256;
+
+let nextCallId = 1;
 
 /** Arrays and typed arrays (a `DataView` is neither: it is not iterable). */
 function isArrayLike(input: unknown): input is ArrayLike<unknown> {
@@ -63,7 +83,11 @@ export function autoChunkSize(total: number, poolSize: number): number {
 
 /** The state of one call, from its input to its results. */
 export class Call {
+  readonly id: number = nextCallId++;
   readonly task: TaskRef;
+  readonly transfer: boolean;
+  /** What the engine has learned of this call's messaging cost. */
+  readonly overhead = { items: 0, workMs: 0, roundTripMs: Infinity, chunks: 0 };
   readonly spread: boolean;
   readonly mode: CallMode;
   /** Settles with the ordered results of a `collect` call. */
@@ -88,6 +112,10 @@ export class Call {
   #window: number;
 
   #ready = new Queue<Chunk>();
+  /** Chunks given back by a worker that stopped before running them. */
+  #retry: Chunk[] = [];
+  #fastChunks = 0;
+  #depth = 1;
   #nextIndex = 0;
   #nextSeq = 0;
   #inFlight = 0;
@@ -110,6 +138,7 @@ export class Call {
     this.task = init.task;
     this.spread = init.spread;
     this.mode = init.mode;
+    this.transfer = init.transfer;
     this.#wake = init.wake;
     this.#signal = init.signal;
     this.#onProgress = init.onProgress;
@@ -139,8 +168,49 @@ export class Call {
 
   /** True when the call needs nothing more from the pool. */
   get finished(): boolean {
-    return this.#stopped ||
-      (this.#inputDone && this.#ready.length === 0 && this.#inFlight === 0);
+    return this.#stopped || this.#drained;
+  }
+
+  /** All input read, and every chunk of it back from the workers. */
+  get #drained(): boolean {
+    return this.#inputDone && this.#ready.length === 0 &&
+      this.#retry.length === 0 && this.#inFlight === 0;
+  }
+
+  /** How many chunks of this call a worker may hold at once now. */
+  get depth(): number {
+    return this.#depth;
+  }
+
+  /** Items read or known but not yet sent to a worker. */
+  get queuedItems(): number {
+    if (this.#stopped) return 0;
+    let items = 0;
+    for (const chunk of this.#retry) items += chunk.items.length;
+    if (this.#array !== null) items += this.#array.length - this.#nextIndex;
+    // The ready queue holds whole chunks; count them by the chunk size.
+    return items + this.#ready.length * (this.#chunkSize ?? 1);
+  }
+
+  /** Learns how long a chunk ran, to decide whether to pipeline. */
+  observe(durationMs: number): void {
+    if (durationMs >= FAST_CHUNK_MS) {
+      this.#fastChunks = 0;
+      this.#depth = 1;
+    } else if (++this.#fastChunks >= FAST_CHUNKS_BEFORE_PIPELINING) {
+      this.#depth = Math.min(this.#depth * 2, MAX_PIPELINE_DEPTH);
+    }
+  }
+
+  /** Takes back a chunk that was sent to a worker that stopped before it ran. */
+  requeue(chunk: Chunk): void {
+    this.#inFlight--;
+    if (this.#stopped) {
+      this.#wake();
+      return;
+    }
+    this.#retry.push(chunk);
+    this.#retry.sort((a, b) => a.seq - b.seq);
   }
 
   #onAbort = (): void => {
@@ -199,6 +269,10 @@ export class Call {
   /** Takes the next chunk to send, reading the input if needed. */
   takeChunk(): Chunk | undefined {
     if (this.#stopped) return undefined;
+    if (this.#retry.length > 0) {
+      this.#inFlight++;
+      return this.#retry.shift();
+    }
     if (this.#ready.length === 0 && !this.#isAsync) this.#readSync();
     const chunk = this.#ready.shift();
     if (chunk !== undefined) this.#inFlight++;
@@ -217,6 +291,8 @@ export class Call {
       seq: this.#nextSeq++,
       start: this.#nextIndex,
       items,
+      readAt: performance.now(),
+      sentAt: 0,
     });
     this.#nextIndex += items.length;
   }
@@ -367,8 +443,8 @@ export class Call {
 
   #checkFinished(): void {
     if (
-      this.mode === "collect" && !this.#settled && this.#inputDone &&
-      this.#ready.length === 0 && this.#inFlight === 0 && !this.#stopped
+      this.mode === "collect" && !this.#settled && this.#drained &&
+      !this.#stopped
     ) {
       this.#settled = true;
       this.#cleanup();
@@ -489,13 +565,13 @@ export class Call {
         if (failure !== null) {
           // Ordered: every chunk before the failure is in. Unordered: every
           // chunk that was running has come back.
-          const allIn = this.#inFlight === 0 && this.#ready.length === 0;
+          const allIn = this.#inFlight === 0 && this.#ready.length === 0 &&
+            this.#retry.length === 0;
           if (this.mode === "ordered" ? failure.seq === seq : allIn) {
             throw failure.error;
           }
         } else if (
-          this.#inputDone && this.#ready.length === 0 && this.#inFlight === 0 &&
-          !this.#stopped
+          this.#drained && !this.#stopped
         ) {
           this.#settled = true;
           return;

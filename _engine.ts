@@ -1,17 +1,28 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
  * The private engine behind `Pool`: it starts workers when work needs them,
- * hands chunks to idle workers in the order the calls were made, matches the
+ * hands chunks to workers in the order the calls were made, matches the
  * answers by id, and turns every way a worker can stop into an error for the
- * work that was on it, so that no call is left pending.
+ * work that was on it, so that no call is left pending. It also keeps the
+ * pool's statistics and, when asked, a trace of every chunk.
  *
  * @module
  */
-import type { Call, Chunk } from "./_call.ts";
-import type { FromWorker, RunMessage, ToWorker } from "./_protocol.ts";
+import { type Call, type Chunk, MAX_PIPELINE_DEPTH } from "./_call.ts";
+import {
+  decodeResult,
+  encodeRun,
+  type FromWorker,
+  type ResultMessage,
+  type RunMessage,
+  type TaskRef,
+  type ToWorker,
+} from "./_protocol.ts";
 import { deserializeError } from "./_remote_error.ts";
+import { collectTransferables } from "./_transfer.ts";
 import { workerMain } from "./_worker_shim.ts";
 import { PoolClosedError, TaskError, WorkerCrashedError } from "./errors.ts";
+import type { PoolStats, PoolTrace, TraceSpan } from "./trace.ts";
 
 /** The life of a pool: it takes work, then drains, then is stopped. */
 export type PoolState = "running" | "closing" | "closed";
@@ -19,14 +30,35 @@ export type PoolState = "running" | "closing" | "closed";
 interface Slot {
   id: number;
   worker: Worker;
-  /** The chunk the worker is running, and its message id. */
-  chunk: Chunk | null;
-  messageId: number;
-  /** Replace this worker once its chunk is done. */
+  /** The chunks sent to this worker and not answered, by message id, in order. */
+  chunks: Map<number, Chunk>;
+  /** Replace this worker once its chunks are done. */
   retiring: boolean;
+  startedAt: number;
+  busyMs: number;
+  items: number;
+  /** The numbers of the tasks this worker has been told about. */
+  tasks: Set<number>;
 }
 
-const SHIM_SOURCE = `(${workerMain.toString()})();\n`;
+const taskNumbers = new Map<string, number>();
+
+/** A number per distinct task, the same for every pool in the process. */
+function taskNumber(task: TaskRef): number {
+  const key = task.kind === "export" ? `export:${task.name}` : task.source;
+  let number = taskNumbers.get(key);
+  if (number === undefined) {
+    number = taskNumbers.size + 1;
+    taskNumbers.set(key, number);
+  }
+  return number;
+}
+
+const SHIM_SOURCE =
+  `(${workerMain.toString()})(${collectTransferables.toString()});\n`;
+
+/** A call whose items cost more in messages than in work gets one warning. */
+const ADVICE_MIN_ITEMS = 1_000;
 
 /** Runs calls on up to `size` workers. */
 export class Engine {
@@ -45,9 +77,26 @@ export class Engine {
   #joined: Promise<void>;
   #markJoined!: () => void;
 
-  constructor(size: number, module: string | null) {
+  // Statistics over the pool's life.
+  readonly #createdAt = performance.now();
+  #closedAt: number | null = null;
+  #completed = 0;
+  #failed = 0;
+  #retiredBusyMs = 0;
+  #retiredAliveMs = 0;
+  #trace: TraceSpan[] | null;
+  #advised = false;
+  #advice: (message: string) => void;
+
+  constructor(
+    size: number,
+    module: string | null,
+    options: { trace: boolean; advise: (message: string) => void },
+  ) {
     this.size = size;
     this.module = module;
+    this.#trace = options.trace ? [] : null;
+    this.#advice = options.advise;
     this.#joined = new Promise((resolve) => (this.#markJoined = resolve));
   }
 
@@ -74,28 +123,28 @@ export class Engine {
     this.dispatch();
   }
 
-  /** Sends ready chunks to idle workers, starting workers as needed. */
+  /** Sends ready chunks to workers, starting workers as needed. */
   dispatch = (): void => {
     if (this.#dispatching || this.#state === "closed") return;
     this.#dispatching = true;
     try {
       while (true) {
-        let slot = this.#slots.find((s) => s.chunk === null);
-        if (slot === undefined && this.#slots.length >= this.size) break;
-        if (slot === undefined && this.#spawnPending) break;
-        const chunk = this.#nextChunk();
-        if (chunk === undefined) break;
-        if (slot === undefined) {
-          slot = this.#spawn();
-          // A Worker costs milliseconds of this thread to create: start the
-          // others a tick later, so that the call that needs them returns
-          // at once and the caller goes on.
-          this.#spawnPending = true;
-          setTimeout(() => {
-            this.#spawnPending = false;
-            this.dispatch();
-          }, 0);
+        let slot = this.#slots.find((s) => s.chunks.size === 0 && !s.retiring);
+        let chunk: Chunk | undefined;
+        if (slot !== undefined) {
+          chunk = this.#nextChunk();
+        } else if (this.#slots.length < this.size && !this.#spawnPending) {
+          chunk = this.#nextChunk();
+          if (chunk !== undefined) slot = this.#spawnThenLater();
+        } else {
+          // Every worker is busy: give one more chunk to the least loaded
+          // worker, but only of a call whose chunks are known to be quick.
+          slot = this.#leastLoaded();
+          if (slot === undefined) break;
+          const held = slot.chunks.size;
+          chunk = this.#nextChunk((call) => call.depth > held);
         }
+        if (chunk === undefined || slot === undefined) break;
         this.#send(slot, chunk);
       }
     } finally {
@@ -104,12 +153,22 @@ export class Engine {
     this.#maybeFinishClosing();
   };
 
-  /** The next chunk, from the oldest call that has one ready. */
-  #nextChunk(): Chunk | undefined {
+  #leastLoaded(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.#slots) {
+      if (slot.retiring || slot.chunks.size >= MAX_PIPELINE_DEPTH) continue;
+      if (best === undefined || slot.chunks.size < best.chunks.size) {
+        best = slot;
+      }
+    }
+    return best;
+  }
+
+  /** The next chunk, from the oldest call that has one ready (and passes `accept`). */
+  #nextChunk(accept?: (call: Call) => boolean): Chunk | undefined {
     // Finished calls are skipped from the head at once and swept from the
     // middle in batches, so that many calls in flight cost O(1) a chunk.
-    // A finished stream keeps its results for its consumer.
-    const calls = this.#calls.filter((call) => !call.finished);
+    const calls = this.#calls;
     while (this.#head < calls.length && calls[this.#head]!.finished) {
       this.#head++;
     }
@@ -121,6 +180,7 @@ export class Engine {
         finished++;
         continue;
       }
+      if (accept !== undefined && !accept(call)) continue;
       chunk = call.takeChunk();
       if (chunk !== undefined) break;
     }
@@ -129,6 +189,21 @@ export class Engine {
       this.#head = 0;
     }
     return chunk;
+  }
+
+  /**
+   * Starts one worker now and lets the next start a tick later: creating a
+   * Worker costs milliseconds of this thread, and the call that needs them
+   * should return at once.
+   */
+  #spawnThenLater(): Slot {
+    const slot = this.#spawn();
+    this.#spawnPending = true;
+    setTimeout(() => {
+      this.#spawnPending = false;
+      this.dispatch();
+    }, 0);
+    return slot;
   }
 
   #spawn(): Slot {
@@ -143,9 +218,12 @@ export class Engine {
     const slot: Slot = {
       id,
       worker,
-      chunk: null,
-      messageId: 0,
+      chunks: new Map(),
       retiring: false,
+      startedAt: performance.now(),
+      busyMs: 0,
+      items: 0,
+      tasks: new Set(),
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) =>
       this.#onMessage(slot, event.data);
@@ -162,23 +240,34 @@ export class Engine {
     return slot;
   }
 
-  #post(slot: Slot, message: ToWorker): void {
-    slot.worker.postMessage(message);
+  #post(slot: Slot, message: ToWorker, transfer?: ArrayBuffer[]): void {
+    slot.worker.postMessage(message, transfer ? { transfer } : undefined);
   }
 
   #send(slot: Slot, chunk: Chunk): void {
     const call = chunk.call;
+    const taskId = taskNumber(call.task);
     const message: RunMessage = {
       type: "run",
       id: this.#nextMessageId++,
-      task: call.task,
+      task: taskId,
       spread: call.spread,
+      transfer: call.transfer,
       items: chunk.items,
     };
+    // Each worker learns a task once; later chunks name it by number.
+    const defines = !slot.tasks.has(taskId);
+    if (defines) message.define = call.task;
     try {
-      this.#post(slot, message);
+      this.#post(
+        slot,
+        encodeRun(message),
+        call.transfer
+          ? [...collectTransferables(chunk.items, new Set())]
+          : undefined,
+      );
     } catch (error) {
-      // Nothing was sent: the worker stays idle and only this call fails,
+      // Nothing was sent: the worker stays free and only this call fails,
       // at this chunk (a stream still yields the results before it).
       call.complete(
         chunk,
@@ -191,31 +280,17 @@ export class Engine {
       );
       return;
     }
-    slot.chunk = chunk;
-    slot.messageId = message.id;
+    if (defines) slot.tasks.add(taskId);
+    chunk.sentAt = performance.now();
+    slot.chunks.set(message.id, chunk);
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
+    if (Array.isArray(message)) {
+      this.#onResult(slot, decodeResult(message));
+      return;
+    }
     switch (message.type) {
-      case "result": {
-        const chunk = slot.chunk;
-        if (chunk === null || message.id !== slot.messageId) return;
-        slot.chunk = null;
-        const failure = message.failure === undefined
-          ? undefined
-          : new TaskError(
-            chunk.call.task.name,
-            chunk.start + message.failure.offset,
-            deserializeError(message.failure.error),
-          );
-        chunk.call.complete(chunk, message.values, failure);
-        if (slot.retiring) {
-          this.#lose(slot, "retired", null);
-          return;
-        }
-        this.dispatch();
-        return;
-      }
       case "exit":
         this.#lose(slot, message.reason, message.code);
         return;
@@ -223,29 +298,136 @@ export class Engine {
         const error = deserializeError(message.error);
         const reason =
           `an error escaped a task (${error.name}: ${error.message})`;
-        if (message.id !== null && message.id === slot.messageId) {
-          this.#lose(slot, reason, null);
+        if (message.id !== null && slot.chunks.has(message.id)) {
+          this.#lose(slot, reason, null, message.id);
         } else {
           // Left behind by a task that has already returned (a timer, say):
-          // the chunk running now is not to blame, so let it finish, then
+          // the chunks there now are not to blame, so let them finish, then
           // replace the worker, whose state can no longer be trusted.
           slot.retiring = true;
-          if (slot.chunk === null) this.#lose(slot, reason, null);
+          if (slot.chunks.size === 0) this.#lose(slot, reason, null);
         }
         return;
       }
     }
   }
 
-  /** A worker stopped or cannot be trusted: fail its work and replace it. */
-  #lose(slot: Slot, reason: string, exitCode: number | null): void {
+  #onResult(slot: Slot, message: ResultMessage): void {
+    const chunk = slot.chunks.get(message.id);
+    if (chunk === undefined) return;
+    slot.chunks.delete(message.id);
+    const call = chunk.call;
+    slot.busyMs += message.duration;
+    slot.items += message.values.length;
+    this.#completed += message.values.length;
+    call.observe(message.duration);
+    const failure = message.failure === undefined ? undefined : new TaskError(
+      call.task.name,
+      chunk.start + message.failure.offset,
+      deserializeError(message.failure.error),
+    );
+    if (failure !== undefined) this.#failed++;
+    this.#trace?.push(this.#span(slot, chunk, message));
+    this.#adviseOnOverhead(call, chunk, message);
+    call.complete(chunk, message.values, failure);
+    if (slot.retiring && slot.chunks.size === 0) {
+      this.#lose(slot, "retired", null);
+      return;
+    }
+    this.dispatch();
+  }
+
+  #span(
+    slot: Slot,
+    chunk: Chunk,
+    message: ResultMessage,
+  ): TraceSpan {
+    // The worker's clock and ours share `performance.timeOrigin`'s epoch.
+    const origin = performance.timeOrigin + this.#createdAt;
+    const span: TraceSpan = {
+      worker: slot.id,
+      call: chunk.call.id,
+      task: chunk.call.task.name,
+      start: chunk.start,
+      count: chunk.items.length,
+      enqueued: chunk.readAt - this.#createdAt,
+      sent: chunk.sentAt - this.#createdAt,
+      started: message.startedAt - origin,
+      ended: message.startedAt + message.duration - origin,
+      ok: message.failure === undefined,
+    };
+    return span;
+  }
+
+  /**
+   * Says once, per pool, when messages cost more than the work they carry:
+   * the time a chunk took from sending to answer, less the work, spread over
+   * its items, against the work per item.
+   */
+  #adviseOnOverhead(
+    call: Call,
+    chunk: Chunk,
+    message: ResultMessage,
+  ): void {
+    if (this.#advised) return;
+    const tracker = call.overhead;
+    tracker.items += chunk.items.length;
+    tracker.workMs += message.duration;
+    tracker.roundTripMs = Math.min(
+      tracker.roundTripMs,
+      performance.now() - chunk.sentAt - message.duration,
+    );
+    if (tracker.items < ADVICE_MIN_ITEMS || tracker.chunks++ < 8) return;
+    const messagingPerItem = Math.max(0, tracker.roundTripMs) /
+      chunk.items.length;
+    const workPerItem = tracker.workMs / tracker.items;
+    if (messagingPerItem <= workPerItem) return;
+    this.#advised = true;
+    const us = (ms: number) => `${(ms * 1000).toPrecision(2)} µs`;
+    this.#advice(
+      `@paralelo/pool: the items of task '${call.task.name}' cost about ${
+        us(messagingPerItem)
+      } each in messages to and from the workers, against ${
+        us(workPerItem)
+      } of work: pass a larger 'chunkSize' (now ${chunk.items.length}), or run work this small in a plain loop`,
+    );
+  }
+
+  /**
+   * A worker stopped or cannot be trusted: fail the chunk it was running
+   * (`runningId`, or the oldest it held), give the others back to their
+   * calls to run elsewhere, and start a new worker if work is left.
+   */
+  #lose(
+    slot: Slot,
+    reason: string,
+    exitCode: number | null,
+    runningId?: number,
+  ): void {
     const index = this.#slots.indexOf(slot);
     if (index === -1) return;
     this.#slots.splice(index, 1);
     slot.worker.terminate();
-    const chunk = slot.chunk;
-    slot.chunk = null;
-    if (chunk !== null) {
+    this.#retire(slot);
+    const running = runningId ?? slot.chunks.keys().next().value;
+    for (const [id, chunk] of slot.chunks) {
+      if (id !== running) {
+        chunk.call.requeue(chunk);
+        continue;
+      }
+      this.#failed++;
+      this.#trace?.push({
+        worker: slot.id,
+        call: chunk.call.id,
+        task: chunk.call.task.name,
+        start: chunk.start,
+        count: chunk.items.length,
+        enqueued: chunk.readAt - this.#createdAt,
+        sent: chunk.sentAt - this.#createdAt,
+        started: chunk.sentAt - this.#createdAt,
+        ended: performance.now() - this.#createdAt,
+        ok: false,
+      });
       chunk.call.complete(
         chunk,
         [],
@@ -258,7 +440,13 @@ export class Engine {
         }),
       );
     }
+    slot.chunks.clear();
     this.dispatch();
+  }
+
+  #retire(slot: Slot): void {
+    this.#retiredBusyMs += slot.busyMs;
+    this.#retiredAliveMs += performance.now() - slot.startedAt;
   }
 
   /** Takes no more calls; the pool stops once the work it has is done. */
@@ -273,7 +461,7 @@ export class Engine {
 
   #maybeFinishClosing(): void {
     if (this.#state !== "closing") return;
-    if (this.#slots.some((s) => s.chunk !== null)) return;
+    if (this.#slots.some((s) => s.chunks.size > 0)) return;
     for (let i = this.#head; i < this.#calls.length; i++) {
       if (!this.#calls[i]!.finished) return;
     }
@@ -285,17 +473,23 @@ export class Engine {
     if (this.#state === "closed") return;
     // A finished stream keeps its results for its consumer.
     const calls = this.#calls.filter((call) => !call.finished);
-    const running = this.#slots.flatMap((s) => s.chunk ? [s.chunk.call] : []);
+    for (const slot of this.#slots) {
+      for (const chunk of slot.chunks.values()) calls.push(chunk.call);
+    }
     this.#shutDown();
     const error = new PoolClosedError(
       "Cannot finish the call as the pool was terminated: use close() to let queued work finish",
     );
-    for (const call of new Set([...calls, ...running])) call.fail(error);
+    for (const call of new Set(calls)) call.fail(error);
   }
 
   #shutDown(): void {
     this.#state = "closed";
-    for (const slot of this.#slots) slot.worker.terminate();
+    this.#closedAt = performance.now();
+    for (const slot of this.#slots) {
+      slot.worker.terminate();
+      this.#retire(slot);
+    }
     this.#slots = [];
     this.#calls = [];
     this.#head = 0;
@@ -307,5 +501,42 @@ export class Engine {
   /** Resolves once every worker has stopped after `close()` or `terminate()`. */
   join(): Promise<void> {
     return this.#joined;
+  }
+
+  /** The numbers behind `Pool.stats()`. */
+  stats(): PoolStats {
+    const now = performance.now();
+    let queued = 0;
+    for (let i = this.#head; i < this.#calls.length; i++) {
+      queued += this.#calls[i]!.queuedItems;
+    }
+    let running = 0;
+    let busyMs = this.#retiredBusyMs;
+    let aliveMs = this.#retiredAliveMs;
+    const workers = this.#slots.map((slot) => {
+      for (const chunk of slot.chunks.values()) running += chunk.items.length;
+      busyMs += slot.busyMs;
+      aliveMs += now - slot.startedAt;
+      return { id: slot.id, busyMs: slot.busyMs, items: slot.items };
+    });
+    return {
+      completed: this.#completed,
+      failed: this.#failed,
+      queued,
+      running,
+      workersAlive: this.#slots.length,
+      workers,
+      lifetimeMs: (this.#closedAt ?? now) - this.#createdAt,
+      utilization: aliveMs > 0 ? Math.min(1, busyMs / aliveMs) : 0,
+    };
+  }
+
+  /** The spans recorded so far, if the pool traces. */
+  trace(): PoolTrace | null {
+    if (this.#trace === null) return null;
+    return {
+      size: this.size,
+      spans: [...this.#trace],
+    };
   }
 }

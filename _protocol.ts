@@ -38,14 +38,32 @@ export interface InitMessage {
 export interface RunMessage {
   type: "run";
   id: number;
-  task: TaskRef;
+  /** The task's number: a worker is told what it is the first time only. */
+  task: number;
+  /** The task, sent with the first chunk of it that a worker gets. */
+  define?: TaskRef;
   /** When true every item is an argument list to spread (starmap, apply). */
   spread: boolean;
+  /** Move the results' ArrayBuffers back instead of copying them. */
+  transfer: boolean;
   items: unknown[];
 }
 
-/** Everything the pool sends to a worker. */
-export type ToWorker = InitMessage | RunMessage;
+/**
+ * A {@linkcode RunMessage} as it is posted: a tuple, because structured
+ * cloning costs per property, and a chunk of one tiny item is all message.
+ * `flags` holds `spread` (1) and `transfer` (2).
+ */
+export type RunWire = [
+  id: number,
+  task: number,
+  flags: number,
+  items: unknown[],
+  define?: TaskRef,
+];
+
+/** Everything the pool posts to a worker. */
+export type ToWorker = InitMessage | RunWire;
 
 /** The answer to a {@linkcode RunMessage}, sent whatever happened. */
 export interface ResultMessage {
@@ -59,6 +77,15 @@ export interface ResultMessage {
   startedAt: number;
   duration: number;
 }
+
+/** A {@linkcode ResultMessage} as it is posted: a tuple, like {@linkcode RunWire}. */
+export type ResultWire = [
+  id: number,
+  values: unknown[],
+  startedAt: number,
+  duration: number,
+  failure?: { offset: number; error: SerializedError },
+];
 
 /** A task called `self.close()` or `Deno.exit()`: the worker is about to stop. */
 export interface ExitMessage {
@@ -75,5 +102,27 @@ export interface FatalMessage {
   error: SerializedError;
 }
 
-/** Everything a worker sends to the pool. */
-export type FromWorker = ResultMessage | ExitMessage | FatalMessage;
+/** Everything a worker posts to the pool. */
+export type FromWorker = ResultWire | ExitMessage | FatalMessage;
+
+/** Packs a run message for posting. */
+export function encodeRun(message: RunMessage): RunWire {
+  const flags = (message.spread ? 1 : 0) | (message.transfer ? 2 : 0);
+  return message.define === undefined
+    ? [message.id, message.task, flags, message.items]
+    : [message.id, message.task, flags, message.items, message.define];
+}
+
+/** Unpacks a posted result. */
+export function decodeResult(wire: ResultWire): ResultMessage {
+  const [id, values, startedAt, duration, failure] = wire;
+  const message: ResultMessage = {
+    type: "result",
+    id,
+    values,
+    startedAt,
+    duration,
+  };
+  if (failure !== undefined) message.failure = failure;
+  return message;
+}

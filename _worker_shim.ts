@@ -12,17 +12,28 @@
 import type {
   FromWorker,
   ResultMessage,
+  ResultWire,
   RunMessage,
   SerializedError,
   TaskRef,
   ToWorker,
 } from "./_protocol.ts";
 
-/** Starts the worker side of the protocol: answers every message it is sent. */
-export function workerMain(): void {
+/**
+ * Starts the worker side of the protocol: answers every message it is sent.
+ *
+ * @param collectTransferables `_transfer.ts`'s function of that name, handed
+ * in as source, so that both sides find the buffers to move the same way.
+ */
+export function workerMain(
+  collectTransferables: (
+    value: unknown,
+    into: Set<ArrayBuffer>,
+  ) => Set<ArrayBuffer>,
+): void {
   type AnyFunction = (...args: unknown[]) => unknown;
   interface WorkerScope {
-    postMessage(message: FromWorker): void;
+    postMessage(message: FromWorker, transfer?: ArrayBuffer[]): void;
     close(): void;
     onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
     addEventListener(
@@ -37,7 +48,10 @@ export function workerMain(): void {
   let moduleUrl: string | null = null;
   let modulePromise: Promise<Record<string, unknown>> | null = null;
   const compiled = new Map<string, AnyFunction>();
-  let queue: Promise<void> = Promise.resolve();
+  const tasks = new Map<number, TaskRef>();
+  let loaded: Record<string, unknown> | null = null;
+  const pending: RunMessage[] = [];
+  let waiting = false;
   /** The id of the run in progress, to tell whom an escaped error hit. */
   let current: number | null = null;
 
@@ -109,8 +123,8 @@ export function workerMain(): void {
     return error;
   }
 
-  function post(message: FromWorker): void {
-    scope.postMessage(message);
+  function post(message: FromWorker, transfer?: ArrayBuffer[]): void {
+    scope.postMessage(message, transfer);
   }
 
   // Deno sends the parent no event when a worker closes itself or exits, so
@@ -156,7 +170,18 @@ export function workerMain(): void {
     return modulePromise;
   }
 
-  async function resolveTask(task: TaskRef): Promise<AnyFunction> {
+  function lookUp(exports: Record<string, unknown>, name: string): AnyFunction {
+    const fn = exports[name];
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot run task '${name}' as the module '${moduleUrl}' has no exported function of that name: export it from the module, or check the spelling`,
+      );
+    }
+    return fn as AnyFunction;
+  }
+
+  /** The task's function: at once if it is known, else once its module loads. */
+  function resolveTask(task: TaskRef): AnyFunction | Promise<AnyFunction> {
     if (task.kind === "source") {
       let fn = compiled.get(task.source);
       if (fn === undefined) {
@@ -167,14 +192,11 @@ export function workerMain(): void {
       }
       return fn;
     }
-    const exports = await loadModule();
-    const fn = exports[task.name];
-    if (typeof fn !== "function") {
-      throw new TypeError(
-        `Cannot run task '${task.name}' as the module '${moduleUrl}' has no exported function of that name: export it from the module, or check the spelling`,
-      );
-    }
-    return fn as AnyFunction;
+    if (loaded !== null) return lookUp(loaded, task.name);
+    return loadModule().then((exports) => {
+      loaded = exports;
+      return lookUp(exports, task.name);
+    });
   }
 
   function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -183,45 +205,109 @@ export function workerMain(): void {
       typeof (value as { then?: unknown }).then === "function";
   }
 
-  async function run(message: RunMessage): Promise<void> {
+  function now(): number {
+    return performance.timeOrigin + performance.now();
+  }
+
+  /**
+   * Runs a chunk. Synchronous tasks run without a single promise, so that
+   * a message costs no more than it must; it returns a promise only when
+   * it has to wait (a module to load, an async task).
+   */
+  function run(message: RunMessage): Promise<void> | void {
     current = message.id;
-    const startedAt = performance.timeOrigin + performance.now();
-    const values: unknown[] = [];
-    let failure: ResultMessage["failure"];
-    let fn: AnyFunction | undefined;
+    const startedAt = now();
+    let fn: AnyFunction | Promise<AnyFunction>;
     try {
-      fn = await resolveTask(message.task);
-    } catch (error) {
-      failure = { offset: 0, error: serialize(error) };
-    }
-    if (fn !== undefined) {
-      const { items, spread } = message;
-      for (let i = 0; i < items.length; i++) {
-        try {
-          const result = spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
-          values.push(isThenable(result) ? await result : result);
-        } catch (error) {
-          failure = { offset: i, error: serialize(error) };
-          break;
-        }
+      if (message.define !== undefined) tasks.set(message.task, message.define);
+      const task = tasks.get(message.task);
+      if (task === undefined) {
+        throw new Error(
+          `The pool sent task ${message.task} without its definition`,
+        );
       }
+      fn = resolveTask(task);
+    } catch (error) {
+      return finish(message, startedAt, [], {
+        offset: 0,
+        error: serialize(error),
+      });
     }
-    const reply: ResultMessage = {
-      type: "result",
-      id: message.id,
+    if (fn instanceof Promise) {
+      return fn.then(
+        (resolved) => runItems(message, resolved, startedAt, 0, []),
+        (error) =>
+          finish(message, startedAt, [], {
+            offset: 0,
+            error: serialize(error),
+          }),
+      );
+    }
+    return runItems(message, fn, startedAt, 0, []);
+  }
+
+  function runItems(
+    message: RunMessage,
+    fn: AnyFunction,
+    startedAt: number,
+    from: number,
+    values: unknown[],
+  ): Promise<void> | void {
+    const { items, spread } = message;
+    for (let i = from; i < items.length; i++) {
+      let result: unknown;
+      try {
+        result = spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
+      } catch (error) {
+        return finish(message, startedAt, values, {
+          offset: i,
+          error: serialize(error),
+        });
+      }
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          (value) => {
+            values.push(value);
+            return runItems(message, fn, startedAt, i + 1, values);
+          },
+          (error) =>
+            finish(message, startedAt, values, {
+              offset: i,
+              error: serialize(error),
+            }),
+        );
+      }
+      values.push(result);
+    }
+    finish(message, startedAt, values, undefined);
+  }
+
+  function finish(
+    message: RunMessage,
+    startedAt: number,
+    values: unknown[],
+    failure: ResultMessage["failure"],
+  ): void {
+    const reply: ResultWire = [
+      message.id,
       values,
       startedAt,
-      duration: performance.timeOrigin + performance.now() - startedAt,
-    };
-    if (failure !== undefined) reply.failure = failure;
+      now() - startedAt,
+    ];
+    if (failure !== undefined) reply[4] = failure;
     try {
-      post(reply);
+      post(
+        reply,
+        message.transfer
+          ? [...collectTransferables(values, new Set())]
+          : undefined,
+      );
     } catch (error) {
       // A result that cannot be cloned fails its own item, not the worker.
       const bad = values.findIndex((value) => !cloneable(value));
       const offset = bad === -1 ? 0 : bad;
-      reply.values = values.slice(0, offset);
-      reply.failure = {
+      reply[1] = values.slice(0, offset);
+      reply[4] = {
         offset,
         error: serialize(
           new TypeError(
@@ -235,17 +321,51 @@ export function workerMain(): void {
     }
   }
 
+  /**
+   * Runs the chunks one at a time, in the order sent, even when tasks are
+   * async; a synchronous chunk costs no promise at all.
+   */
+  function pump(): void {
+    while (pending.length > 0 && !waiting) {
+      const message = pending.shift()!;
+      let result: Promise<void> | void = undefined;
+      try {
+        result = run(message);
+      } catch (error) {
+        post({ type: "fatal", id: message.id, error: serialize(error) });
+      }
+      if (result !== undefined) {
+        waiting = true;
+        result.catch((error) => {
+          post({ type: "fatal", id: message.id, error: serialize(error) });
+        }).finally(() => {
+          waiting = false;
+          current = null;
+          pump();
+        });
+        return;
+      }
+      current = null;
+    }
+  }
+
   scope.onmessage = (event) => {
-    const message = event.data;
-    if (message.type === "init") {
-      moduleUrl = message.module;
+    const data = event.data;
+    if (!Array.isArray(data)) {
+      moduleUrl = data.module;
       return;
     }
-    // One chunk at a time, in the order sent, even when tasks are async.
-    queue = queue.then(() => run(message)).catch((error) => {
-      post({ type: "fatal", id: message.id, error: serialize(error) });
-    }).finally(() => {
-      current = null;
-    });
+    const [id, task, flags, items, define] = data;
+    const message: RunMessage = {
+      type: "run",
+      id,
+      task,
+      spread: (flags & 1) !== 0,
+      transfer: (flags & 2) !== 0,
+      items,
+    };
+    if (define !== undefined) message.define = define;
+    pending.push(message);
+    pump();
   };
 }

@@ -18,4 +18,5 @@ export * from "./pool.ts";
 export * from "./async_result.ts";
 export * from "./cpu_count.ts";
 export * from "./errors.ts";
+export * from "./trace.ts";
 export * from "./types.ts";

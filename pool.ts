@@ -9,6 +9,7 @@ import { Call, type CallMode } from "./_call.ts";
 import { cpuCount } from "./cpu_count.ts";
 import { Engine, type PoolState } from "./_engine.ts";
 import { toTaskRef } from "./_task_ref.ts";
+import type { PoolStats, PoolTrace } from "./trace.ts";
 import type {
   Items,
   NoModule,
@@ -30,6 +31,20 @@ export interface PoolOptions {
    * @default {cpuCount()}
    */
   size?: number;
+  /**
+   * Record a span per chunk (worker, items, enqueue, start and end times),
+   * for `pool.trace()`, `timelineSvg()` and `traceEvents()`.
+   *
+   * @default {false}
+   */
+  trace?: boolean;
+  /**
+   * Called, once per pool, with advice such as "these items cost more in
+   * messages than in work". Pass `() => {}` to silence it.
+   *
+   * @default {console.warn}
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** Options for `map`, `starmap`, `imap` and their variants. */
@@ -59,6 +74,14 @@ export interface CallOptions {
    * @default {undefined}
    */
   onProgress?: (done: number, total: number | undefined) => void;
+  /**
+   * Move the `ArrayBuffer`s found in the items (and in the results, on the
+   * way back) instead of copying them: much faster for large buffers, but
+   * the sender's buffers are detached, empty, afterwards.
+   *
+   * @default {false}
+   */
+  transfer?: boolean;
 }
 
 /** Options for `apply` and `applyAsync`. */
@@ -115,7 +138,12 @@ function checkCallOptions(options: CallOptions | undefined): void {
       }`,
     );
   }
-  const { chunkSize, signal, onProgress } = options;
+  const { chunkSize, signal, onProgress, transfer } = options;
+  if (transfer !== undefined && typeof transfer !== "boolean") {
+    throw new TypeError(
+      `Cannot run the call as 'transfer' must be a boolean: received ${typeof transfer}`,
+    );
+  }
   if (
     chunkSize !== undefined &&
     (typeof chunkSize !== "number" || !Number.isSafeInteger(chunkSize) ||
@@ -226,7 +254,16 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     const size = options?.size === undefined
       ? cpuCount()
       : checkSize(options.size);
-    this.#engine = new Engine(size, module);
+    const onWarning = options?.onWarning ?? console.warn;
+    if (typeof onWarning !== "function") {
+      throw new TypeError(
+        `Cannot create pool as 'onWarning' must be a function: received ${typeof onWarning}`,
+      );
+    }
+    this.#engine = new Engine(size, module, {
+      trace: options?.trace === true,
+      advise: onWarning,
+    });
   }
 
   /** The most workers the pool runs at once. */
@@ -252,6 +289,7 @@ export class Pool<M = NoModule> implements AsyncDisposable {
         task: toTaskRef(task, this.#engine.module !== null),
         spread,
         mode,
+        transfer: options?.transfer === true,
         input: input as Items<unknown>,
         chunkSize: options?.chunkSize,
         poolSize: this.#engine.size,
@@ -707,6 +745,56 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: CallOptions,
   ): AsyncGenerator<unknown, void, undefined> {
     return this.#stream(task, items, options, "unordered");
+  }
+
+  /**
+   * Counts of the pool's work so far: items completed, failed, queued and
+   * running, the workers alive and each one's busy time, and the share of
+   * the workers' time spent on tasks.
+   *
+   * @returns A snapshot of the pool's numbers.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 2 });
+   * await pool.map((x: number) => x, [1, 2, 3]);
+   * const stats = pool.stats();
+   * assert.equal(stats.completed, 3);
+   * assert.equal(stats.queued + stats.running, 0);
+   * ```
+   */
+  stats(): PoolStats {
+    return this.#engine.stats();
+  }
+
+  /**
+   * What a pool created with `{ trace: true }` has recorded: a span per
+   * chunk. Draw it with `timelineSvg()`, or export it with `traceEvents()`.
+   *
+   * @returns The spans so far.
+   * @throws {Error} If the pool was created without `trace: true`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 2, trace: true });
+   * await pool.map((x: number) => x, [1, 2], { chunkSize: 1 });
+   * assert.equal(pool.trace().spans.length, 2);
+   * ```
+   */
+  trace(): PoolTrace {
+    const trace = this.#engine.trace();
+    if (trace === null) {
+      throw new Error(
+        "Cannot return a trace as the pool was created without tracing: create it with new Pool({ trace: true })",
+      );
+    }
+    return trace;
   }
 
   /**
