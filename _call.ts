@@ -256,6 +256,7 @@ export class Call {
     }
     if (this.#array !== null && this.mode === "collect") {
       this.#chunkSize ??= autoChunkSize(this.#array.length, this.#poolSize);
+      this.#results = new Array(this.#array.length);
     } else if (this.mode === "collect") {
       // An async input is read in full first, then chunked like an array.
       this.#readAll = true;
@@ -358,6 +359,8 @@ export class Call {
           this.#array = items;
           this.#total = items.length;
           this.#chunkSize ??= autoChunkSize(items.length, this.#poolSize);
+          // Filled out of order: allocated whole, it stays a fast array.
+          this.#results = new Array(items.length);
           this.#readAll = false;
           this.#isAsync = false;
           this.#iterator = null;

@@ -54,6 +54,7 @@ function taskNumber(task: TaskRef): number {
   return number;
 }
 
+let shimUrl: string | undefined;
 const SHIM_SOURCE =
   `(${workerMain.toString()})(${collectTransferables.toString()});\n`;
 
@@ -69,7 +70,6 @@ export class Engine {
   /** Calls in the order they were made; those before `#head` are finished. */
   #calls: Call[] = [];
   #head = 0;
-  #shimUrl: string | null = null;
   #nextWorkerId = 1;
   #nextMessageId = 1;
   #dispatching = false;
@@ -207,11 +207,12 @@ export class Engine {
   }
 
   #spawn(): Slot {
-    this.#shimUrl ??= URL.createObjectURL(
+    // One blob for the process: every pool's workers start from it.
+    shimUrl ??= URL.createObjectURL(
       new Blob([SHIM_SOURCE], { type: "text/javascript" }),
     );
     const id = this.#nextWorkerId++;
-    const worker = new Worker(this.#shimUrl, {
+    const worker = new Worker(shimUrl, {
       type: "module",
       name: `@paralelo/pool worker ${id}`,
     });
@@ -493,8 +494,6 @@ export class Engine {
     this.#slots = [];
     this.#calls = [];
     this.#head = 0;
-    if (this.#shimUrl !== null) URL.revokeObjectURL(this.#shimUrl);
-    this.#shimUrl = null;
     this.#markJoined();
   }
 

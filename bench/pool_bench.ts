@@ -1,81 +1,296 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
- * `deno task bench`: the speedup over serial code, and the cost per task.
- * Each group's baseline is the serial code, so `deno bench` prints the ratio.
- * Worker start-up is kept out of the timed part (`b.start()`/`b.end()`).
+ * `deno task bench`: how much faster the pool makes the lesson's work, and
+ * what it costs per task, each against serial code or a hand-written floor
+ * (bare Workers and postMessage) in the same run. Worker start-up is kept
+ * out of the timed part (`b.start()`/`b.end()`) where a group measures
+ * throughput. `BENCH_QUICK=1` shrinks every size and runs each case once, so
+ * that CI can check the file still runs.
  *
  * @module
  */
 import { cpuCount, Pool } from "../mod.ts";
+import { chunked, rawWorkers, runChunks, warm } from "./_raw_workers.ts";
 
-const SLEEPS = [0.01, 0.02, 0.03, 0.04];
-const TINY = Array.from({ length: 100_000 }, (_, i) => i);
+const QUICK = Deno.env.get("BENCH_QUICK") === "1";
+const CORES = cpuCount();
+const SLOW = QUICK ? { n: 1, warmup: 0 } : { n: 5, warmup: 1 };
+const FAST = QUICK ? { n: 1, warmup: 0 } : {};
+/** Short but noisy cases (start-up, tracing) get more runs. */
+const NOISY = QUICK ? { n: 1, warmup: 0 } : { n: 30, warmup: 3 };
 
-/** Times `body` on a pool whose workers have already started. */
-async function onWarmPool<M>(
-  b: Deno.BenchContext,
-  pool: Pool<M>,
-  warm: (pool: Pool<M>) => Promise<unknown>,
-  body: (pool: Pool<M>) => Promise<unknown>,
-): Promise<void> {
-  try {
-    await warm(pool);
-    b.start();
-    await body(pool);
-    b.end();
-  } finally {
-    pool.close();
-    await pool.join();
-  }
-}
+const SLEEP_SCALE = QUICK ? 0.01 : 0.1;
+const SLEEPS = [1, 2, 3, 4].map((x) => x * SLEEP_SCALE);
+const EXPONENT = QUICK ? 100_000 : 10_000_000;
+const TINY = Array.from({ length: QUICK ? 10_000 : 100_000 }, (_, i) => i);
+const PAYLOAD_BYTES = (QUICK ? 1 : 64) * 1024 * 1024;
 
-/** The lesson's sleep without its prints, which would drown the table. */
+/** The lesson's sleep without its prints: blocks the thread like time.sleep. */
 function quietSleep(seconds: number): number {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
   return seconds;
 }
 
-Deno.bench("serial loop of sleep(0.01..0.04)", {
+/** x ** n as a BigInt; returns its bit length so nothing large is sent back. */
+function power(x: number, n: number): number {
+  return (BigInt(x) ** BigInt(n)).toString(16).length * 4;
+}
+
+const inc = (x: number) => x + 1;
+
+/** Creates a pool and starts its workers outside the timing. */
+async function warmPool(size: number, options: { trace?: boolean } = {}) {
+  const pool = new Pool({ size, onWarning: () => {}, ...options });
+  await pool.map((x: number) => x, Array.from({ length: size }, (_, i) => i), {
+    chunkSize: 1,
+  });
+  return pool;
+}
+
+async function closed(pool: Pool): Promise<void> {
+  pool.close();
+  await pool.join();
+}
+
+// --- sleep: the lesson's 10 s against 4 s, scaled ---------------------------
+
+Deno.bench({
+  name: "serial loop of sleep(0.1..0.4)",
   group: "sleep",
   baseline: true,
-}, () => {
-  SLEEPS.forEach(quietSleep);
+  ...SLOW,
+  fn: () => {
+    SLEEPS.forEach(quietSleep);
+  },
 });
 
-Deno.bench("pool.map of sleep(0.01..0.04), 4 workers", {
+Deno.bench({
+  name: "new Pool(4) + map sleep(0.1..0.4), start-up included",
   group: "sleep",
-}, async (b) => {
-  await onWarmPool(
-    b,
-    new Pool({ size: 4 }),
-    (pool) => pool.map((x: number) => x, [1, 2, 3, 4], { chunkSize: 1 }),
-    (pool) => pool.map(quietSleep, SLEEPS),
-  );
+  ...SLOW,
+  fn: async () => {
+    const pool = new Pool({ size: 4 });
+    await pool.map(quietSleep, SLEEPS, { chunkSize: 1 });
+    await closed(pool);
+  },
 });
 
-Deno.bench("Array.prototype.map of 100,000 x => x + 1", {
+Deno.bench({
+  name: "hand-written: 4 new Workers + sleep(0.1..0.4)",
+  group: "sleep",
+  ...SLOW,
+  fn: async () => {
+    const workers = rawWorkers(4, quietSleep.toString());
+    await runChunks(workers, chunked(SLEEPS, 1), 1);
+    workers.forEach((worker) => worker.terminate());
+  },
+});
+
+// --- power: CPU-bound work, x ** N for x in 1..6 ------------------------------
+
+const POWERS = [1, 2, 3, 4, 5, 6].map((x) => [x, EXPONENT] as [number, number]);
+
+Deno.bench({
+  name: `serial x ** ${EXPONENT} for x in 1..6`,
+  group: "power",
+  baseline: true,
+  ...SLOW,
+  fn: () => {
+    POWERS.forEach(([x, n]) => power(x, n));
+  },
+});
+
+Deno.bench({
+  name: `the longest task alone, 6 ** ${EXPONENT}`,
+  group: "power",
+  ...SLOW,
+  fn: () => {
+    power(6, EXPONENT);
+  },
+});
+
+Deno.bench({
+  name: `pool.map on ${CORES} warm workers`,
+  group: "power",
+  ...SLOW,
+  fn: async (b) => {
+    const pool = await warmPool(CORES);
+    b.start();
+    await pool.starmap(power, POWERS);
+    b.end();
+    await closed(pool);
+  },
+});
+
+Deno.bench({
+  name: `hand-written: ${CORES} warm Workers, next task to the first free`,
+  group: "power",
+  ...SLOW,
+  fn: async (b) => {
+    const workers = rawWorkers(
+      CORES,
+      `([x, n]) => (${power.toString()})(x, n)`,
+    );
+    await warm(workers);
+    b.start();
+    await runChunks(workers, chunked(POWERS, 1), 1);
+    b.end();
+    workers.forEach((worker) => worker.terminate());
+  },
+});
+
+// --- tiny tasks: what a message costs -----------------------------------------
+
+Deno.bench({
+  name: `Array.prototype.map of ${TINY.length} x => x + 1`,
   group: "tiny tasks",
   baseline: true,
-}, () => {
-  TINY.map((x) => x + 1);
+  ...FAST,
+  fn: () => {
+    TINY.map(inc);
+  },
 });
 
-Deno.bench(
-  `pool.map of 100,000 x => x + 1, automatic chunks, ${cpuCount()} workers`,
-  {
-    group: "tiny tasks",
+Deno.bench({
+  name: "pool.map, automatic chunk size",
+  group: "tiny tasks",
+  ...SLOW,
+  fn: async (b) => {
+    const pool = await warmPool(CORES);
+    b.start();
+    await pool.map(inc, TINY);
+    b.end();
+    await closed(pool);
   },
-  async (b) => {
-    await onWarmPool(
-      b,
-      new Pool(),
-      (pool) =>
-        pool.map(
-          (x: number) => x,
-          Array.from({ length: cpuCount() }, (_, i) => i),
-          { chunkSize: 1 },
-        ),
-      (pool) => pool.map((x: number) => x + 1, TINY),
-    );
+});
+
+Deno.bench({
+  name: "pool.map, chunkSize: 1",
+  group: "tiny tasks",
+  ...SLOW,
+  fn: async (b) => {
+    const pool = await warmPool(CORES);
+    b.start();
+    await pool.map(inc, TINY, { chunkSize: 1 });
+    b.end();
+    await closed(pool);
   },
-);
+});
+
+Deno.bench({
+  name: "hand-written floor: chunks of 1,000",
+  group: "tiny tasks",
+  ...SLOW,
+  fn: async (b) => {
+    const workers = rawWorkers(CORES, inc.toString());
+    await warm(workers);
+    b.start();
+    await runChunks(workers, chunked(TINY, 1000), Infinity);
+    b.end();
+    workers.forEach((worker) => worker.terminate());
+  },
+});
+
+Deno.bench({
+  name: "hand-written floor: one message a task, all in flight",
+  group: "tiny tasks",
+  ...SLOW,
+  fn: async (b) => {
+    const workers = rawWorkers(CORES, inc.toString());
+    await warm(workers);
+    b.start();
+    await runChunks(workers, chunked(TINY, 1), Infinity);
+    b.end();
+    workers.forEach((worker) => worker.terminate());
+  },
+});
+
+// --- payload: a large buffer there and back -------------------------------------
+
+Deno.bench({
+  name: `${PAYLOAD_BYTES >> 20} MiB there and back, copied`,
+  group: "payload",
+  baseline: true,
+  ...SLOW,
+  fn: async (b) => {
+    const pool = await warmPool(1);
+    const buffer = new Uint8Array(PAYLOAD_BYTES);
+    b.start();
+    await pool.map((data: Uint8Array) => data, [buffer]);
+    b.end();
+    await closed(pool);
+  },
+});
+
+Deno.bench({
+  name: `${PAYLOAD_BYTES >> 20} MiB there and back, transferred`,
+  group: "payload",
+  ...SLOW,
+  fn: async (b) => {
+    const pool = await warmPool(1);
+    const buffer = new Uint8Array(PAYLOAD_BYTES);
+    b.start();
+    await pool.map((data: Uint8Array) => data, [buffer], { transfer: true });
+    b.end();
+    await closed(pool);
+  },
+});
+
+// --- startup: a new pool until its first result ----------------------------------
+
+for (const size of new Set([1, CORES])) {
+  Deno.bench({
+    name: `hand-written: ${size} new Workers, each answers once`,
+    group: `startup ${size}`,
+    baseline: true,
+    ...NOISY,
+    fn: async () => {
+      const workers = rawWorkers(size, inc.toString());
+      await warm(workers);
+      workers.forEach((worker) => worker.terminate());
+    },
+  });
+  Deno.bench({
+    name: `new Pool(${size}), each worker's first result`,
+    group: `startup ${size}`,
+    ...NOISY,
+    fn: async (b) => {
+      b.start();
+      const pool = new Pool({ size });
+      await pool.map(inc, Array.from({ length: size }, (_, i) => i), {
+        chunkSize: 1,
+      });
+      b.end();
+      await closed(pool);
+    },
+  });
+}
+
+// --- trace: what recording a span per chunk costs ---------------------------------
+
+Deno.bench({
+  name: "pool.map, chunks of 100, trace off",
+  group: "trace",
+  baseline: true,
+  ...NOISY,
+  fn: async (b) => {
+    const pool = await warmPool(CORES);
+    b.start();
+    await pool.map(inc, TINY, { chunkSize: 100 });
+    b.end();
+    await closed(pool);
+  },
+});
+
+Deno.bench({
+  name: "pool.map, chunks of 100, trace on",
+  group: "trace",
+  ...NOISY,
+  fn: async (b) => {
+    const pool = await warmPool(CORES, { trace: true });
+    b.start();
+    await pool.map(inc, TINY, { chunkSize: 100 });
+    b.end();
+    await closed(pool);
+  },
+});

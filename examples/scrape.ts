@@ -8,14 +8,24 @@
  *
  *     deno run -A examples/scrape.ts [--pages 50] [--base-url URL] [--out DIR]
  *       [--workers N] [--serial] [--compare] [--save-html] [--retries N]
- *       [--timeout-ms N]
+ *       [--timeout-ms N] [--timeline]
+ *
+ * `--timeline` writes `timeline.svg` (the pool's workers, and the serial run
+ * with `--compare`) and `timeline.svg.json` (for Perfetto) to the output
+ * folder.
  *
  * The live site is often out of reach: `--base-url` points it at a local
  * copy, such as `examples/books_site.ts`.
  *
  * @module
  */
-import { Pool } from "../mod.ts";
+import {
+  Pool,
+  type PoolTrace,
+  type SerialSpan,
+  timelineSvg,
+  traceEvents,
+} from "../mod.ts";
 import {
   type PageReport,
   type ScrapeOptions,
@@ -25,12 +35,15 @@ import type * as bookTasks from "../workers/books.ts";
 import { parseFlags, positiveInteger, usageError } from "./_cli.ts";
 
 const USAGE =
-  "Usage: deno run -A examples/scrape.ts [--pages N] [--base-url URL] [--out DIR] [--workers N] [--serial] [--compare] [--save-html] [--retries N] [--timeout-ms N]";
+  "Usage: deno run -A examples/scrape.ts [--pages N] [--base-url URL] [--out DIR] [--workers N] [--serial] [--compare] [--save-html] [--retries N] [--timeout-ms N] [--timeline]";
 
 /** What a scraping run did. */
 export interface ScrapeRun {
   reports: PageReport[];
   seconds: number;
+  /** The serial run's pages, or the pool's trace when asked for. */
+  spans?: SerialSpan[];
+  trace?: PoolTrace;
 }
 
 /** Shows progress on stderr: a bar on a terminal, plain lines otherwise. */
@@ -64,11 +77,18 @@ export async function scrapeSerially(
   const started = performance.now();
   const report = progress("serial");
   const reports: PageReport[] = [];
+  const spans: SerialSpan[] = [];
   for (const page of pages) {
+    const start = performance.now() - started;
     reports.push(await scrapePage(page, options));
+    spans.push({
+      label: `page ${page}`,
+      start,
+      end: performance.now() - started,
+    });
     report(reports.length, pages.length);
   }
-  return { reports, seconds: (performance.now() - started) / 1000 };
+  return { reports, seconds: (performance.now() - started) / 1000, spans };
 }
 
 /** Scrapes the pages on a pool of `workers`, as the notebook's `pool.map`. */
@@ -76,10 +96,11 @@ export async function scrapeOnPool(
   pages: number[],
   options: ScrapeOptions,
   workers: number,
+  trace = false,
 ): Promise<ScrapeRun> {
   await using pool = new Pool<typeof bookTasks>(
     new URL("../workers/books.ts", import.meta.url),
-    { size: workers },
+    { size: workers, trace },
   );
   const started = performance.now();
   const reports = await pool.starmap(
@@ -87,7 +108,10 @@ export async function scrapeOnPool(
     pages.map((page) => [page, options] as [number, ScrapeOptions]),
     { chunkSize: 1, onProgress: progress("pool") },
   );
-  return { reports, seconds: (performance.now() - started) / 1000 };
+  const seconds = (performance.now() - started) / 1000;
+  return trace
+    ? { reports, seconds, trace: pool.trace() }
+    : { reports, seconds };
 }
 
 if (import.meta.main) {
@@ -101,6 +125,7 @@ if (import.meta.main) {
     "save-html": { type: "boolean", default: false },
     retries: { type: "string", default: "2" },
     "timeout-ms": { type: "string", default: "10000" },
+    timeline: { type: "boolean", default: false },
   });
   const pageCount = positiveInteger(USAGE, "pages", flags.pages);
   const workers = positiveInteger(USAGE, "workers", flags.workers);
@@ -138,7 +163,14 @@ if (import.meta.main) {
   if (flags.serial || flags.compare) {
     serial = await scrapeSerially(pages, options);
   }
-  if (!flags.serial) parallel = await scrapeOnPool(pages, options, workers);
+  if (!flags.serial) {
+    parallel = await scrapeOnPool(
+      pages,
+      options,
+      workers,
+      Boolean(flags.timeline),
+    );
+  }
   const last = (parallel ?? serial)!;
 
   const written = last.reports.filter((r) => r.ok);
@@ -157,6 +189,21 @@ if (import.meta.main) {
   }
   if (serial && parallel) {
     console.log(`Speedup: ${(serial.seconds / parallel.seconds).toFixed(1)}x`);
+  }
+  if (flags.timeline && parallel?.trace) {
+    const file = `${outDir}/timeline.svg`;
+    await Deno.writeTextFile(
+      file,
+      timelineSvg(parallel.trace, {
+        title: `${pages.length} pages on ${workers} workers`,
+        ...(serial?.spans ? { serial: serial.spans } : {}),
+      }),
+    );
+    await Deno.writeTextFile(
+      `${file}.json`,
+      JSON.stringify(traceEvents(parallel.trace)),
+    );
+    console.log(`Timeline: ${file} (and ${file}.json for Perfetto)`);
   }
   for (const report of failed) {
     console.error(

@@ -4,24 +4,37 @@
  * waits for the last, and 4 s on a pool, where the four sleeps run side by
  * side. Watch the prints interleave in the parallel run.
  *
- *     deno run --allow-read examples/sleep.ts [--scale 0.25] [--workers 4]
+ *     deno run --allow-read [--allow-write] examples/sleep.ts [--scale 0.25]
+ *       [--workers 4] [--timeline sleep.svg]
  *
  * `--scale` multiplies every sleep (0.25 turns 10 s into 2.5 s).
+ * `--timeline FILE` draws the serial run and the pool's workers side by side
+ * as an SVG (the lesson's picture), and writes FILE.json for Perfetto.
  *
  * @module
  */
-import { cpuCount, Pool } from "../mod.ts";
+import {
+  cpuCount,
+  Pool,
+  type SerialSpan,
+  timelineSvg,
+  traceEvents,
+} from "../mod.ts";
 import { parseFlags, positiveInteger, positiveNumber } from "./_cli.ts";
 import { sleep } from "../workers/sleep.ts";
 import type * as sleepTasks from "../workers/sleep.ts";
 
 const USAGE =
-  "Usage: deno run --allow-read examples/sleep.ts [--scale FACTOR] [--workers N]";
+  "Usage: deno run --allow-read [--allow-write] examples/sleep.ts [--scale FACTOR] [--workers N] [--timeline FILE.svg]";
 
 const flags = parseFlags(USAGE, {
   scale: { type: "string", default: "1" },
   workers: { type: "string", default: "4" },
+  timeline: { type: "string" },
 });
+const timeline = typeof flags.timeline === "string"
+  ? flags.timeline
+  : undefined;
 const scale = positiveNumber(USAGE, "scale", flags.scale);
 const workers = positiveInteger(USAGE, "workers", flags.workers);
 
@@ -40,9 +53,19 @@ async function time<T>(label: string, body: () => Promise<T>): Promise<number> {
 const myList = [1, 2, 3, 4].map((x) => Math.round(x * scale * 1e6) / 1e6);
 console.log(`cpuCount() = ${cpuCount()}`);
 
+const serialSpans: SerialSpan[] = [];
 const serial = await time("A serial loop: each step waits for the last", () => {
   const results = [];
-  for (const x of myList) results.push(sleep(x));
+  const started = performance.now();
+  for (const x of myList) {
+    const start = performance.now() - started;
+    results.push(sleep(x));
+    serialSpans.push({
+      label: `sleep(${x})`,
+      start,
+      end: performance.now() - started,
+    });
+  }
   return Promise.resolve(results);
 });
 
@@ -54,7 +77,7 @@ await time(
 // Sleeping is not CPU work: more workers than cores still pay off.
 await using pool = new Pool<typeof sleepTasks>(
   new URL("../workers/sleep.ts", import.meta.url),
-  { size: workers },
+  { size: workers, trace: timeline !== undefined },
 );
 console.log(`\n${Deno.inspect(pool)}`);
 const parallel = await time(
@@ -69,3 +92,19 @@ console.log(
     (myList.reduce((a, b) => a + b) / Math.max(...myList)).toFixed(1)
   }x: the longest sleep).`,
 );
+
+if (timeline !== undefined) {
+  const trace = pool.trace();
+  await Deno.writeTextFile(
+    timeline,
+    timelineSvg(trace, {
+      title: `sleep(${myList.join(", ")}): serial, then on ${workers} workers`,
+      serial: serialSpans,
+    }),
+  );
+  await Deno.writeTextFile(
+    `${timeline}.json`,
+    JSON.stringify(traceEvents(trace)),
+  );
+  console.log(`Timeline: ${timeline} (and ${timeline}.json for Perfetto)`);
+}

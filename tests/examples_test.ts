@@ -95,3 +95,34 @@ Deno.test("deno task demo runs every example offline and ends with a table", asy
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("examples/sleep.ts --timeline draws the serial run and the workers", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/sleep.svg`;
+    const child = await runDeno(
+      [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "examples/sleep.ts",
+        "--scale",
+        "0.02",
+        "--timeline",
+        file,
+      ],
+      { ms: 30_000 },
+    );
+    assert.equal(child.code, 0, child.stderr);
+    const svg = await Deno.readTextFile(file);
+    assert.equal(svg.match(/<rect class="serial"/g)?.length, 4);
+    assert.equal(svg.match(/<rect class="span"/g)?.length, 4);
+    const events = JSON.parse(await Deno.readTextFile(`${file}.json`));
+    assert.equal(
+      events.traceEvents.filter((e: { ph: string }) => e.ph === "X").length,
+      4,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

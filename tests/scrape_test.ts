@@ -85,6 +85,7 @@ Deno.test("scrape.ts writes 50 files and 1000 rows from the local site", async (
         out,
         "--workers",
         "4",
+        "--timeline",
       ]);
       assert.equal(child.killed, false, child.stderr);
       assert.equal(child.code, 0, child.stderr);
@@ -94,6 +95,8 @@ Deno.test("scrape.ts writes 50 files and 1000 rows from the local site", async (
       // Not a terminal: plain progress lines on stderr.
       assert.match(child.stderr, /pool: 50\/50 pages/);
     });
+    const timeline = await Deno.readTextFile(`${out}/timeline.svg`);
+    assert.equal(timeline.match(/<rect class="span"/g)?.length, 50);
     const files = await csvFiles(out);
     assert.equal(files.size, 50);
     let rows = 0;
