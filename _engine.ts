@@ -192,17 +192,18 @@ export class Engine {
   }
 
   /**
-   * Starts one worker now and lets the next start a tick later: creating a
-   * Worker costs milliseconds of this thread, and the call that needs them
-   * should return at once.
+   * Starts one worker now and the next in a microtask: creating a Worker
+   * costs about 10 ms of this thread, so the call that needs several returns
+   * after the first, and the others start as soon as the caller's
+   * synchronous code is done.
    */
   #spawnThenLater(): Slot {
     const slot = this.#spawn();
     this.#spawnPending = true;
-    setTimeout(() => {
+    queueMicrotask(() => {
       this.#spawnPending = false;
       this.dispatch();
-    }, 0);
+    });
     return slot;
   }
 

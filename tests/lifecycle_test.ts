@@ -122,7 +122,7 @@ Deno.test("workers start only when a call needs them, up to size", async () => {
   await deadline(pool.apply(() => 1), "one apply");
   assert.match(Deno.inspect(pool), /workers: 1/);
   // A call that needs more workers returns before they have all started:
-  // each costs milliseconds of this thread, so the others start a tick later.
+  // each costs milliseconds of this thread, so the others start after this synchronous code.
   const future = pool.mapAsync((x: number) => x, [1, 2, 3, 4], {
     chunkSize: 1,
   });
