@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { findUncloneable } from "./_cloneable.ts";
 import { Queue } from "./_queue.ts";
 import type { TaskRef } from "./_protocol.ts";
 
@@ -39,6 +40,15 @@ export interface CallInit {
   chunkSize: number | undefined;
   /** How many workers the pool has, for the automatic chunk size. */
   poolSize: number;
+  /** The most a task may run, in ms, from when it starts; none if undefined. */
+  timeout: number | undefined;
+  /**
+   * Asks the pool for room for a map's items once their number is known:
+   * an error (the queue is full) fails the call before any work starts.
+   */
+  admit: (items: number) => Error | undefined;
+  /** Tells the pool that the call was aborted, to stop its running items. */
+  onAbort: (call: Call) => void;
   signal: AbortSignal | undefined;
   onProgress: ((done: number, total: number | undefined) => void) | undefined;
   /** Called when the call has new chunks ready to send. */
@@ -86,6 +96,7 @@ export class Call {
   readonly id: number = nextCallId++;
   readonly task: TaskRef;
   readonly transfer: boolean;
+  readonly timeout: number | undefined;
   /** What the engine has learned of this call's messaging cost. */
   readonly overhead = { items: 0, workMs: 0, roundTripMs: Infinity, chunks: 0 };
   readonly spread: boolean;
@@ -99,6 +110,8 @@ export class Call {
   #signal: AbortSignal | undefined;
   #onProgress: CallInit["onProgress"];
   #poolSize: number;
+  #admit: CallInit["admit"];
+  #onAborted: CallInit["onAbort"];
 
   #array: ArrayLike<unknown> | null = null;
   #iterator: Iterator<unknown> | AsyncIterator<unknown> | null = null;
@@ -140,6 +153,9 @@ export class Call {
     this.mode = init.mode;
     this.transfer = init.transfer;
     this.#wake = init.wake;
+    this.timeout = init.timeout;
+    this.#admit = init.admit;
+    this.#onAborted = init.onAbort;
     this.#signal = init.signal;
     this.#onProgress = init.onProgress;
     this.#poolSize = init.poolSize;
@@ -214,8 +230,36 @@ export class Call {
   }
 
   #onAbort = (): void => {
+    // Reject first, so that the caller sees the abort, then stop the
+    // workers running this call's items.
     this.fail(this.#signal?.reason);
+    this.#onAborted(this);
   };
+
+  /**
+   * A map knows all its items before it starts: check that there is room
+   * for them and that they can all be sent, so that it fails before any of
+   * its work runs rather than halfway.
+   */
+  #checkBeforeStart(items: ArrayLike<unknown>): boolean {
+    const refused = this.#admit(items.length);
+    if (refused !== undefined) {
+      this.fail(refused);
+      return false;
+    }
+    for (let i = 0; i < items.length; i++) {
+      const bad = findUncloneable(items[i], `item ${i}`);
+      if (bad !== undefined) {
+        this.fail(
+          new TypeError(
+            `Cannot run the call as ${bad} cannot be cloned to be sent to a worker: pass plain data such as objects, arrays, strings, numbers, Maps or typed arrays, not functions, symbols or objects that hold them`,
+          ),
+        );
+        return false;
+      }
+    }
+    return true;
+  }
 
   #open(input: Iterable<unknown> | AsyncIterable<unknown>): void {
     this.#total = knownLength(input);
@@ -257,6 +301,7 @@ export class Call {
     if (this.#array !== null && this.mode === "collect") {
       this.#chunkSize ??= autoChunkSize(this.#array.length, this.#poolSize);
       this.#results = new Array(this.#array.length);
+      if (!this.#checkBeforeStart(this.#array)) return;
     } else if (this.mode === "collect") {
       // An async input is read in full first, then chunked like an array.
       this.#readAll = true;
@@ -361,6 +406,7 @@ export class Call {
           this.#chunkSize ??= autoChunkSize(items.length, this.#poolSize);
           // Filled out of order: allocated whole, it stays a fast array.
           this.#results = new Array(items.length);
+          if (!this.#checkBeforeStart(items)) return;
           this.#readAll = false;
           this.#isAsync = false;
           this.#iterator = null;

@@ -15,13 +15,23 @@ import {
   type FromWorker,
   type ResultMessage,
   type RunMessage,
+  STATE_BYTES,
+  STATE_ID,
+  STATE_OFFSET,
+  STATE_STARTED,
   type TaskRef,
   type ToWorker,
 } from "./_protocol.ts";
 import { deserializeError } from "./_remote_error.ts";
 import { collectTransferables } from "./_transfer.ts";
 import { workerMain } from "./_worker_shim.ts";
-import { PoolClosedError, TaskError, WorkerCrashedError } from "./errors.ts";
+import {
+  PoolClosedError,
+  QueueFullError,
+  TaskError,
+  TaskTimeoutError,
+  WorkerCrashedError,
+} from "./errors.ts";
 import type { PoolStats, PoolTrace, TraceSpan } from "./trace.ts";
 
 /** The life of a pool: it takes work, then drains, then is stopped. */
@@ -39,6 +49,10 @@ interface Slot {
   items: number;
   /** The numbers of the tasks this worker has been told about. */
   tasks: Set<number>;
+  /** What it runs now, written by the worker: see `STATE_*`. */
+  state: Float64Array<SharedArrayBuffer>;
+  /** Replace it once it has run this many items. */
+  limit: number;
 }
 
 const taskNumbers = new Map<string, number>();
@@ -60,6 +74,22 @@ const SHIM_SOURCE =
 
 /** A call whose items cost more in messages than in work gets one warning. */
 const ADVICE_MIN_ITEMS = 1_000;
+
+/** What the engine needs of the pool's options, checked by `Pool`. */
+export interface EngineOptions {
+  trace: boolean;
+  /** Receives advice and warnings. */
+  advise: (message: string) => void;
+  /** Replace a worker after about this many items (with jitter). */
+  maxTasksPerWorker: number | undefined;
+  /** The most items the pool queues; a call over it is refused. */
+  maxQueue: number | undefined;
+  /** Run once in each new worker, before any chunk. */
+  initializer: TaskRef | null;
+  initArgs: unknown[];
+  /** Narrower Deno permissions for the workers. */
+  permissions: unknown;
+}
 
 /** Runs calls on up to `size` workers. */
 export class Engine {
@@ -88,13 +118,13 @@ export class Engine {
   #advised = false;
   #advice: (message: string) => void;
 
-  constructor(
-    size: number,
-    module: string | null,
-    options: { trace: boolean; advise: (message: string) => void },
-  ) {
+  #options: EngineOptions;
+  #watchdog: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(size: number, module: string | null, options: EngineOptions) {
     this.size = size;
     this.module = module;
+    this.#options = options;
     this.#trace = options.trace ? [] : null;
     this.#advice = options.advise;
     this.#joined = new Promise((resolve) => (this.#markJoined = resolve));
@@ -213,10 +243,13 @@ export class Engine {
       new Blob([SHIM_SOURCE], { type: "text/javascript" }),
     );
     const id = this.#nextWorkerId++;
+    const { permissions, maxTasksPerWorker } = this.#options;
     const worker = new Worker(shimUrl, {
       type: "module",
       name: `@paralelo/pool worker ${id}`,
-    });
+      ...(permissions === undefined ? {} : { deno: { permissions } }),
+    } as WorkerOptions);
+    const state = new Float64Array(new SharedArrayBuffer(STATE_BYTES));
     const slot: Slot = {
       id,
       worker,
@@ -226,6 +259,11 @@ export class Engine {
       busyMs: 0,
       items: 0,
       tasks: new Set(),
+      state,
+      // Jitter, so that workers started together do not all stop together.
+      limit: maxTasksPerWorker === undefined
+        ? Infinity
+        : maxTasksPerWorker - Math.floor(Math.random() * maxTasksPerWorker / 5),
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) =>
       this.#onMessage(slot, event.data);
@@ -237,7 +275,14 @@ export class Engine {
     worker.onmessageerror = () => {
       this.#lose(slot, "a message from the worker could not be read", null);
     };
-    this.#post(slot, { type: "init", workerId: id, module: this.module });
+    this.#post(slot, {
+      type: "init",
+      workerId: id,
+      module: this.module,
+      state: state.buffer,
+      initializer: this.#options.initializer,
+      initArgs: this.#options.initArgs,
+    });
     this.#slots.push(slot);
     return slot;
   }
@@ -255,6 +300,7 @@ export class Engine {
       task: taskId,
       spread: call.spread,
       transfer: call.transfer,
+      timed: call.timeout !== undefined,
       items: chunk.items,
     };
     // Each worker learns a task once; later chunks name it by number.
@@ -285,6 +331,7 @@ export class Engine {
     if (defines) slot.tasks.add(taskId);
     chunk.sentAt = performance.now();
     slot.chunks.set(message.id, chunk);
+    if (call.timeout !== undefined) this.#watch();
   }
 
   #onMessage(slot: Slot, message: FromWorker): void {
@@ -307,6 +354,9 @@ export class Engine {
           // the chunks there now are not to blame, so let them finish, then
           // replace the worker, whose state can no longer be trusted.
           slot.retiring = true;
+          this.#advice(
+            `@paralelo/pool: ${reason} after it had returned, in worker ${slot.id}: no call was running there, so none failed; the worker is replaced`,
+          );
           if (slot.chunks.size === 0) this.#lose(slot, reason, null);
         }
         return;
@@ -332,6 +382,7 @@ export class Engine {
     this.#trace?.push(this.#span(slot, chunk, message));
     this.#adviseOnOverhead(call, chunk, message);
     call.complete(chunk, message.values, failure);
+    if (slot.items >= slot.limit) slot.retiring = true;
     if (slot.retiring && slot.chunks.size === 0) {
       this.#lose(slot, "retired", null);
       return;
@@ -397,26 +448,34 @@ export class Engine {
 
   /**
    * A worker stopped or cannot be trusted: fail the chunk it was running
-   * (`runningId`, or the oldest it held), give the others back to their
-   * calls to run elsewhere, and start a new worker if work is left.
+   * (`runningId`, else the one it says it runs, else the oldest it held),
+   * give the others back to their calls to run elsewhere, and start a new
+   * worker if work is left. `error` makes the running chunk's error from the
+   * index of the item that was running.
    */
   #lose(
     slot: Slot,
     reason: string,
     exitCode: number | null,
     runningId?: number,
+    error?: (index: number) => Error,
   ): void {
     const index = this.#slots.indexOf(slot);
     if (index === -1) return;
     this.#slots.splice(index, 1);
     slot.worker.terminate();
     this.#retire(slot);
-    const running = runningId ?? slot.chunks.keys().next().value;
+    const reported = slot.state[STATE_ID]!;
+    const running = runningId ??
+      (slot.chunks.has(reported) ? reported : slot.chunks.keys().next().value);
     for (const [id, chunk] of slot.chunks) {
       if (id !== running) {
         chunk.call.requeue(chunk);
         continue;
       }
+      // The worker wrote which item it had started; trust it for its chunk.
+      const item = chunk.start +
+        (reported === id ? Math.max(0, slot.state[STATE_OFFSET]!) : 0);
       this.#failed++;
       this.#trace?.push({
         worker: slot.id,
@@ -433,17 +492,88 @@ export class Engine {
       chunk.call.complete(
         chunk,
         [],
-        new WorkerCrashedError({
-          task: chunk.call.task.name,
-          index: chunk.start,
-          workerId: slot.id,
-          reason,
-          exitCode,
-        }),
+        error?.(item) ??
+          new WorkerCrashedError({
+            task: chunk.call.task.name,
+            index: item,
+            workerId: slot.id,
+            reason,
+            exitCode,
+          }),
       );
     }
     slot.chunks.clear();
     this.dispatch();
+  }
+
+  /**
+   * Checks, while timed chunks run, whether an item has run past its call's
+   * timeout, from the start time the worker wrote; if so, stops that worker.
+   * (Deno cannot stop a worker stuck in a synchronous loop: see the README.)
+   */
+  #watch(): void {
+    if (this.#watchdog !== undefined) return;
+    let shortest = Infinity;
+    for (const slot of this.#slots) {
+      for (const chunk of slot.chunks.values()) {
+        if (chunk.call.timeout !== undefined) {
+          shortest = Math.min(shortest, chunk.call.timeout);
+        }
+      }
+    }
+    if (shortest === Infinity) return;
+    const every = Math.min(100, Math.max(2, shortest / 4));
+    this.#watchdog = setTimeout(() => {
+      this.#watchdog = undefined;
+      const now = performance.timeOrigin + performance.now();
+      for (const slot of [...this.#slots]) {
+        const id = slot.state[STATE_ID]!;
+        const chunk = slot.chunks.get(id);
+        const limit = chunk?.call.timeout;
+        if (chunk === undefined || limit === undefined) continue;
+        if (now - slot.state[STATE_STARTED]! <= limit) continue;
+        this.#lose(
+          slot,
+          `ran over its timeout of ${limit} ms`,
+          null,
+          id,
+          (index) =>
+            new TaskTimeoutError({
+              task: chunk.call.task.name,
+              index,
+              workerId: slot.id,
+              timeoutMs: limit,
+            }),
+        );
+      }
+      this.#watch();
+    }, every);
+  }
+
+  /**
+   * An aborted call: its queued work is gone already; stop the workers that
+   * are running its items now, and give their other chunks back.
+   */
+  cancel(call: Call): void {
+    for (const slot of [...this.#slots]) {
+      const id = slot.state[STATE_ID]!;
+      if (slot.chunks.get(id)?.call === call) {
+        this.#lose(slot, "its call was aborted", null, id);
+      }
+    }
+  }
+
+  /** Room for `items` more queued items, or the error that refuses them. */
+  admit(items: number): Error | undefined {
+    const max = this.#options.maxQueue;
+    if (max === undefined) return undefined;
+    let queued = 0;
+    for (let i = this.#head; i < this.#calls.length; i++) {
+      queued += this.#calls[i]!.queuedItems;
+    }
+    return queued + items > max
+      ? new QueueFullError(items, queued, max)
+      : undefined;
   }
 
   #retire(slot: Slot): void {
@@ -488,6 +618,8 @@ export class Engine {
   #shutDown(): void {
     this.#state = "closed";
     this.#closedAt = performance.now();
+    clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
     for (const slot of this.#slots) {
       slot.worker.terminate();
       this.#retire(slot);

@@ -32,7 +32,25 @@ export interface InitMessage {
   workerId: number;
   /** An absolute URL, or null for a pool that runs only inline functions. */
   module: string | null;
+  /**
+   * Shared with the pool, so that it can see what the worker runs without a
+   * message: the run's id (0 when idle), the item's offset in its chunk, and
+   * when that item (or, for untimed chunks, the chunk) started.
+   */
+  state: SharedArrayBuffer;
+  /** Run once in the worker before any chunk, with `initArgs`. */
+  initializer: TaskRef | null;
+  initArgs: unknown[];
 }
+
+/** Where each value sits in {@linkcode InitMessage.state}'s Float64Array. */
+export const STATE_ID = 0;
+/** The offset in its chunk of the item running now. */
+export const STATE_OFFSET = 1;
+/** When it started (`performance.timeOrigin + performance.now()`). */
+export const STATE_STARTED = 2;
+/** The bytes of the state buffer. */
+export const STATE_BYTES = 3 * Float64Array.BYTES_PER_ELEMENT;
 
 /** Run a chunk of items through one task, one after the other. */
 export interface RunMessage {
@@ -46,13 +64,15 @@ export interface RunMessage {
   spread: boolean;
   /** Move the results' ArrayBuffers back instead of copying them. */
   transfer: boolean;
+  /** Record when each item starts (the call has a timeout). */
+  timed: boolean;
   items: unknown[];
 }
 
 /**
  * A {@linkcode RunMessage} as it is posted: a tuple, because structured
  * cloning costs per property, and a chunk of one tiny item is all message.
- * `flags` holds `spread` (1) and `transfer` (2).
+ * `flags` holds `spread` (1), `transfer` (2) and `timed` (4).
  */
 export type RunWire = [
   id: number,
@@ -107,7 +127,8 @@ export type FromWorker = ResultWire | ExitMessage | FatalMessage;
 
 /** Packs a run message for posting. */
 export function encodeRun(message: RunMessage): RunWire {
-  const flags = (message.spread ? 1 : 0) | (message.transfer ? 2 : 0);
+  const flags = (message.spread ? 1 : 0) | (message.transfer ? 2 : 0) |
+    (message.timed ? 4 : 0);
   return message.define === undefined
     ? [message.id, message.task, flags, message.items]
     : [message.id, message.task, flags, message.items, message.define];

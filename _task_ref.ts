@@ -49,6 +49,16 @@ function describe(value: unknown): string {
  */
 export function toTaskRef(task: unknown, hasModule: boolean): TaskRef {
   if (typeof task === "string") {
+    // Only real functions are run, never source text: a name is a name.
+    if (
+      !/^[\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$]*$/u.test(task)
+    ) {
+      throw new TypeError(
+        `Cannot run task '${
+          task.length > 40 ? `${task.slice(0, 40)}...` : task
+        }' as a string task must be the name of an export of the pool's module, and this is not a name: pass a function instead (source text is never run)`,
+      );
+    }
     if (!hasModule) {
       throw new TypeError(
         `Cannot run task '${task}' as the pool has no module: create the pool with the module that exports it, new Pool(new URL("./tasks.ts", import.meta.url)), or pass a function`,

@@ -54,6 +54,10 @@ export function workerMain(
   let waiting = false;
   /** The id of the run in progress, to tell whom an escaped error hit. */
   let current: number | null = null;
+  // [run id or 0, item offset, start time]: read by the pool, never posted.
+  let state: Float64Array<ArrayBufferLike> = new Float64Array(3);
+  let initializing = false;
+  let initFailure: SerializedError | null = null;
 
   function cloneable(value: unknown): boolean {
     try {
@@ -166,7 +170,17 @@ export function workerMain(
         ),
       );
     }
-    modulePromise ??= import(moduleUrl);
+    const url = moduleUrl;
+    modulePromise ??= import(url).catch((error) => {
+      const failure = new Error(
+        `Cannot load the pool's module '${url}': ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error },
+      );
+      failure.name = "ModuleLoadError";
+      throw failure;
+    });
     return modulePromise;
   }
 
@@ -217,6 +231,12 @@ export function workerMain(
   function run(message: RunMessage): Promise<void> | void {
     current = message.id;
     const startedAt = now();
+    state[2] = startedAt;
+    state[1] = 0;
+    state[0] = message.id;
+    if (initFailure !== null) {
+      return finish(message, startedAt, [], { offset: 0, error: initFailure });
+    }
     let fn: AnyFunction | Promise<AnyFunction>;
     try {
       if (message.define !== undefined) tasks.set(message.task, message.define);
@@ -254,7 +274,10 @@ export function workerMain(
     values: unknown[],
   ): Promise<void> | void {
     const { items, spread } = message;
+    const timed = message.timed;
     for (let i = from; i < items.length; i++) {
+      state[1] = i;
+      if (timed) state[2] = now();
       let result: unknown;
       try {
         result = spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
@@ -322,11 +345,37 @@ export function workerMain(
   }
 
   /**
+   * Runs the pool's initializer before any chunk. If it fails, every chunk
+   * this worker gets fails with that error: the worker is not restarted in a
+   * loop, as Python's pool does.
+   */
+  function initialize(task: TaskRef, args: unknown[]): void {
+    initializing = true;
+    Promise.resolve()
+      .then(() => resolveTask(task))
+      .then((fn) => fn(...args))
+      .catch((error) => {
+        const failure = new Error(
+          `Cannot run the task as the pool's initializer '${task.name}' failed in this worker: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+          { cause: error },
+        );
+        failure.name = "InitializerError";
+        initFailure = serialize(failure);
+      })
+      .finally(() => {
+        initializing = false;
+        pump();
+      });
+  }
+
+  /**
    * Runs the chunks one at a time, in the order sent, even when tasks are
    * async; a synchronous chunk costs no promise at all.
    */
   function pump(): void {
-    while (pending.length > 0 && !waiting) {
+    while (pending.length > 0 && !waiting && !initializing) {
       const message = pending.shift()!;
       let result: Promise<void> | void = undefined;
       try {
@@ -341,11 +390,13 @@ export function workerMain(
         }).finally(() => {
           waiting = false;
           current = null;
+          state[0] = 0;
           pump();
         });
         return;
       }
       current = null;
+      state[0] = 0;
     }
   }
 
@@ -353,6 +404,10 @@ export function workerMain(
     const data = event.data;
     if (!Array.isArray(data)) {
       moduleUrl = data.module;
+      state = new Float64Array(data.state);
+      if (data.initializer !== null) {
+        initialize(data.initializer, data.initArgs);
+      }
       return;
     }
     const [id, task, flags, items, define] = data;
@@ -362,6 +417,7 @@ export function workerMain(
       task,
       spread: (flags & 1) !== 0,
       transfer: (flags & 2) !== 0,
+      timed: (flags & 4) !== 0,
       items,
     };
     if (define !== undefined) message.define = define;

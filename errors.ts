@@ -149,3 +149,99 @@ export class WorkerCrashedError extends Error {
     this.exitCode = details.exitCode;
   }
 }
+
+/** The details of a {@linkcode TaskTimeoutError}. */
+export interface TaskTimeoutDetails {
+  /** The task's name. */
+  task: string;
+  /** The position in the call's input of the item that ran too long. */
+  index: number;
+  /** The pool's number for the worker that was stopped. */
+  workerId: number;
+  /** The limit it went over, in milliseconds. */
+  timeoutMs: number;
+}
+
+/**
+ * A task ran longer than its `timeout`, counted from when it started: the
+ * worker running it was stopped and replaced, and the call rejects with this
+ * error (the rest of its queued work is dropped, as for any failed task).
+ * Its `name` is `"TimeoutError"`, as for other timeouts on the platform.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, TaskTimeoutError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * const slow = () => new Promise((resolve) => setTimeout(resolve, 60_000));
+ * const error = await pool.apply(slow, [], { timeout: 50 }).catch((e) => e);
+ * assert.ok(error instanceof TaskTimeoutError);
+ * assert.equal(error.name, "TimeoutError");
+ * assert.equal(error.timeoutMs, 50);
+ * ```
+ */
+export class TaskTimeoutError extends Error {
+  /** The task's name. */
+  readonly task: string;
+  /** The position in the call's input of the item that ran too long. */
+  readonly index: number;
+  /** The pool's number for the worker that was stopped. */
+  readonly workerId: number;
+  /** The limit, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param details Which item, which worker, and the limit.
+   */
+  constructor(details: TaskTimeoutDetails) {
+    super(
+      `Task '${details.task}' on item ${details.index} ran longer than its timeout of ${details.timeoutMs} ms: its worker (${details.workerId}) was stopped and replaced`,
+    );
+    this.name = "TimeoutError";
+    this.task = details.task;
+    this.index = details.index;
+    this.workerId = details.workerId;
+    this.timeoutMs = details.timeoutMs;
+  }
+}
+
+/**
+ * A call would have queued more items than the pool's `maxQueue` allows. It
+ * is rejected whole, before any of its work starts; nothing is dropped
+ * silently. (`imap` never gets this error: it waits for room instead.)
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, QueueFullError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1, maxQueue: 10 });
+ * const items = Array.from({ length: 100 }, (_, i) => i);
+ * await assert.rejects(pool.map((x: number) => x, items), QueueFullError);
+ * ```
+ */
+export class QueueFullError extends Error {
+  /** How many items the call wanted to queue. */
+  readonly requested: number;
+  /** The pool's `maxQueue`. */
+  readonly maxQueue: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param requested How many items the call wanted to queue.
+   * @param queued How many were queued already.
+   * @param maxQueue The pool's limit.
+   */
+  constructor(requested: number, queued: number, maxQueue: number) {
+    super(
+      `Cannot queue ${requested} more items as the pool already has ${queued} queued and 'maxQueue' is ${maxQueue}: wait for queued work to finish, raise 'maxQueue', or use imap(), which waits for room`,
+    );
+    this.name = "QueueFullError";
+    this.requested = requested;
+    this.maxQueue = maxQueue;
+  }
+}

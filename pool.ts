@@ -45,6 +45,56 @@ export interface PoolOptions {
    * @default {console.warn}
    */
   onWarning?: (message: string) => void;
+  /**
+   * The default `timeout` of every call, in milliseconds: a task that runs
+   * longer, counted from when it starts (not from when it was queued), fails
+   * its call with a `TaskTimeoutError`, and its worker is replaced.
+   *
+   * @default {undefined, no limit}
+   */
+  timeout?: number;
+  /**
+   * Replace a worker after it has run about this many items (Python's
+   * `maxtasksperchild`), to bound what a leaky task can hold. Each worker's
+   * limit is drawn between 80% and 100% of it, so that workers started
+   * together do not all restart at once; a chunk is never cut short.
+   *
+   * @default {undefined, never}
+   */
+  maxTasksPerWorker?: number;
+  /**
+   * The most items the pool keeps queued (read but not yet sent to a
+   * worker). A `map` that would go over it is refused whole with a
+   * `QueueFullError`; an `imap` waits for room instead.
+   *
+   * @default {undefined, no limit}
+   */
+  maxQueue?: number;
+  /**
+   * A task run once in each new worker before any other, with `initArgs`
+   * (Python's `initializer`/`initargs`): the name of an export of the pool's
+   * module, or a self-contained function. If it fails, the calls sent to that
+   * worker fail with its error.
+   *
+   * @default {undefined}
+   */
+  initializer?: string | ((...args: never[]) => unknown);
+  /**
+   * The arguments of `initializer`.
+   *
+   * @default {[]}
+   */
+  initArgs?: unknown[];
+  /**
+   * Run the workers with fewer Deno permissions than the program, such as
+   * `"none"` (no files, network, environment or subprocesses). Deno allows
+   * this only with `--unstable-worker-options`, and otherwise kills the whole
+   * process; the pool checks for the flag first and throws instead. A worker
+   * is not a sandbox for untrusted code: it shares the process.
+   *
+   * @default {undefined, the program's own permissions}
+   */
+  permissions?: Deno.PermissionOptions;
 }
 
 /** Options for `map`, `starmap`, `imap` and their variants. */
@@ -67,6 +117,14 @@ export interface CallOptions {
    */
   signal?: AbortSignal;
   /**
+   * The most a task may run, in milliseconds, from when it starts: over
+   * it, the call rejects with a `TaskTimeoutError` and the worker is
+   * replaced.
+   *
+   * @default {The pool's `timeout`.}
+   */
+  timeout?: number;
+  /**
    * Called as items complete, with how many are done and how many there
    * are (`undefined` when the input's length is not known, as for an
    * `imap` over a generator). An error it throws fails the call.
@@ -86,6 +144,12 @@ export interface CallOptions {
 
 /** Options for `apply` and `applyAsync`. */
 export interface ApplyOptions {
+  /**
+   * The most the task may run, in milliseconds, from when it starts.
+   *
+   * @default {The pool's `timeout`.}
+   */
+  timeout?: number;
   /**
    * Aborts the call: it rejects with `signal.reason`. If the task is already
    * running, it runs on to its end and its result is dropped.
@@ -129,6 +193,57 @@ function resolveModule(module: unknown): string {
   return new URL(module.replaceAll("\\", "/"), base).href;
 }
 
+function checkTimeout(timeout: unknown, action: string): void {
+  if (timeout === undefined) return;
+  if (typeof timeout !== "number") {
+    throw new TypeError(
+      `Cannot ${action} as 'timeout' must be a number of milliseconds: received ${typeof timeout}`,
+    );
+  }
+  if (!(timeout > 0) || !Number.isFinite(timeout)) {
+    throw new RangeError(
+      `Cannot ${action} as 'timeout' must be a positive, finite number of milliseconds: received ${timeout}`,
+    );
+  }
+}
+
+function checkPositiveInteger(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot create pool as '${name}' must be a positive integer: received ${typeof value}`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot create pool as '${name}' must be a positive integer: received ${value}`,
+    );
+  }
+}
+
+/**
+ * Deno kills the whole process (exit code 70) when a Worker is given
+ * permissions without `--unstable-worker-options`; it offers no way to ask
+ * whether the flag is on, so read it from the command line.
+ */
+function checkWorkerOptionsFlag(): void {
+  let argv: string[] = [];
+  try {
+    argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
+  } catch {
+    // Not Linux, or no read permission: the flag cannot be confirmed.
+  }
+  const flags = argv.slice(0, Math.max(0, argv.length - Deno.args.length - 1));
+  if (
+    flags.includes("--unstable-worker-options") || flags.includes("--unstable")
+  ) {
+    return;
+  }
+  throw new TypeError(
+    "Cannot create pool with 'permissions' as Deno allows narrower worker permissions only with --unstable-worker-options, and otherwise kills the whole process: run with deno run --unstable-worker-options (on the command line, where the pool can see it), or leave 'permissions' out",
+  );
+}
+
 function checkCallOptions(options: CallOptions | undefined): void {
   if (options === undefined) return;
   if (typeof options !== "object" || options === null) {
@@ -138,7 +253,8 @@ function checkCallOptions(options: CallOptions | undefined): void {
       }`,
     );
   }
-  const { chunkSize, signal, onProgress, transfer } = options;
+  const { chunkSize, signal, onProgress, transfer, timeout } = options;
+  checkTimeout(timeout, "run the call");
   if (transfer !== undefined && typeof transfer !== "boolean") {
     throw new TypeError(
       `Cannot run the call as 'transfer' must be a boolean: received ${typeof transfer}`,
@@ -211,6 +327,7 @@ function checkCallOptions(options: CallOptions | undefined): void {
  */
 export class Pool<M = NoModule> implements AsyncDisposable {
   #engine: Engine;
+  #timeout: number | undefined;
 
   /**
    * Creates a pool for inline function tasks.
@@ -260,9 +377,31 @@ export class Pool<M = NoModule> implements AsyncDisposable {
         `Cannot create pool as 'onWarning' must be a function: received ${typeof onWarning}`,
       );
     }
+    checkTimeout(options?.timeout, "create pool");
+    this.#timeout = options?.timeout;
+    const maxTasksPerWorker = options?.maxTasksPerWorker;
+    checkPositiveInteger(maxTasksPerWorker, "maxTasksPerWorker");
+    checkPositiveInteger(options?.maxQueue, "maxQueue");
+    const initArgs = options?.initArgs ?? [];
+    if (!Array.isArray(initArgs)) {
+      throw new TypeError(
+        `Cannot create pool as 'initArgs' must be an array: received ${typeof initArgs}`,
+      );
+    }
+    const initializer = options?.initializer === undefined
+      ? null
+      : toTaskRef(options.initializer, module !== null);
+    if (options?.permissions !== undefined) {
+      checkWorkerOptionsFlag();
+    }
     this.#engine = new Engine(size, module, {
       trace: options?.trace === true,
       advise: onWarning,
+      maxTasksPerWorker,
+      maxQueue: options?.maxQueue,
+      initializer,
+      initArgs,
+      permissions: options?.permissions,
     });
   }
 
@@ -295,7 +434,10 @@ export class Pool<M = NoModule> implements AsyncDisposable {
         poolSize: this.#engine.size,
         signal: options?.signal,
         onProgress: options?.onProgress,
+        timeout: options?.timeout ?? this.#timeout,
         wake: this.#engine.dispatch,
+        admit: (items) => this.#engine.admit(items),
+        onAbort: (call) => this.#engine.cancel(call),
       });
       this.#engine.submit(call);
       return call;
@@ -584,9 +726,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
         ),
       );
     }
-    const callOptions = options?.signal === undefined
-      ? undefined
-      : { signal: options.signal };
+    const callOptions: CallOptions = {};
+    if (options?.signal !== undefined) callOptions.signal = options.signal;
+    if (options?.timeout !== undefined) callOptions.timeout = options.timeout;
     return this.#collect(task, [args ?? []], callOptions, true)
       .then((values) => values[0]);
   }
