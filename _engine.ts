@@ -47,6 +47,8 @@ interface Slot {
   startedAt: number;
   busyMs: number;
   items: number;
+  /** Items sent to it, so that it is given no more than its `limit`. */
+  sent: number;
   /** The numbers of the tasks this worker has been told about. */
   tasks: Set<number>;
   /** What it runs now, written by the worker: see `STATE_*`. */
@@ -159,7 +161,9 @@ export class Engine {
     this.#dispatching = true;
     try {
       while (true) {
-        let slot = this.#slots.find((s) => s.chunks.size === 0 && !s.retiring);
+        let slot = this.#slots.find((s) =>
+          s.chunks.size === 0 && !s.retiring && s.sent < s.limit
+        );
         let chunk: Chunk | undefined;
         if (slot !== undefined) {
           chunk = this.#nextChunk();
@@ -186,7 +190,10 @@ export class Engine {
   #leastLoaded(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
-      if (slot.retiring || slot.chunks.size >= MAX_PIPELINE_DEPTH) continue;
+      if (
+        slot.retiring || slot.sent >= slot.limit ||
+        slot.chunks.size >= MAX_PIPELINE_DEPTH
+      ) continue;
       if (best === undefined || slot.chunks.size < best.chunks.size) {
         best = slot;
       }
@@ -258,6 +265,7 @@ export class Engine {
       startedAt: performance.now(),
       busyMs: 0,
       items: 0,
+      sent: 0,
       tasks: new Set(),
       state,
       // Jitter, so that workers started together do not all stop together.
@@ -330,6 +338,7 @@ export class Engine {
     }
     if (defines) slot.tasks.add(taskId);
     chunk.sentAt = performance.now();
+    slot.sent += chunk.items.length;
     slot.chunks.set(message.id, chunk);
     if (call.timeout !== undefined) this.#watch();
   }
@@ -556,8 +565,12 @@ export class Engine {
    */
   cancel(call: Call): void {
     for (const slot of [...this.#slots]) {
-      const id = slot.state[STATE_ID]!;
-      if (slot.chunks.get(id)?.call === call) {
+      // The chunk running, or about to: the worker may not have started it.
+      const reported = slot.state[STATE_ID]!;
+      const id = slot.chunks.has(reported)
+        ? reported
+        : slot.chunks.keys().next().value;
+      if (id !== undefined && slot.chunks.get(id)?.call === call) {
         this.#lose(slot, "its call was aborted", null, id);
       }
     }

@@ -276,8 +276,9 @@ export function workerMain(
     const { items, spread } = message;
     const timed = message.timed;
     for (let i = from; i < items.length; i++) {
-      state[1] = i;
+      // The time first: the pool reads the offset, then the time.
       if (timed) state[2] = now();
+      state[1] = i;
       let result: unknown;
       try {
         result = spread ? fn(...(items[i] as unknown[])) : fn(items[i]);

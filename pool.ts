@@ -95,6 +95,16 @@ export interface PoolOptions {
    * @default {undefined, the program's own permissions}
    */
   permissions?: Deno.PermissionOptions;
+  /**
+   * Tells the pool that Deno runs with `--unstable-worker-options` (from the
+   * command line or from `"unstable": ["worker-options"]` in `deno.json`).
+   * The pool can see the flag itself only when it may read its own command
+   * line, which Deno allows with `--allow-all`; otherwise it refuses
+   * `permissions` rather than risk the process, unless this is `true`.
+   *
+   * @default {false}
+   */
+  unstableWorkerOptions?: boolean;
 }
 
 /** Options for `map`, `starmap`, `imap` and their variants. */
@@ -223,25 +233,31 @@ function checkPositiveInteger(value: unknown, name: string): void {
 
 /**
  * Deno kills the whole process (exit code 70) when a Worker is given
- * permissions without `--unstable-worker-options`; it offers no way to ask
- * whether the flag is on, so read it from the command line.
+ * permissions without `--unstable-worker-options`, and offers no way to ask
+ * whether the flag is on: read it from the command line, which Deno lets a
+ * program read only with `--allow-all`.
  */
 function checkWorkerOptionsFlag(): void {
-  let argv: string[] = [];
+  let argv: string[] | undefined;
   try {
     argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
   } catch {
-    // Not Linux, or no read permission: the flag cannot be confirmed.
+    // Not Linux, or not --allow-all: the flag cannot be seen.
+  }
+  if (argv === undefined) {
+    throw new TypeError(
+      "Cannot create pool with 'permissions' as the pool cannot confirm that Deno runs with --unstable-worker-options, without which Deno kills the whole process: run with --unstable-worker-options and pass { unstableWorkerOptions: true } (or run with --allow-all, so that the pool can see the flag), or leave 'permissions' out",
+    );
   }
   const flags = argv.slice(0, Math.max(0, argv.length - Deno.args.length - 1));
   if (
-    flags.includes("--unstable-worker-options") || flags.includes("--unstable")
+    !flags.includes("--unstable-worker-options") &&
+    !flags.includes("--unstable")
   ) {
-    return;
+    throw new TypeError(
+      "Cannot create pool with 'permissions' as Deno allows narrower worker permissions only with --unstable-worker-options, and otherwise kills the whole process: run with deno run --unstable-worker-options, or leave 'permissions' out",
+    );
   }
-  throw new TypeError(
-    "Cannot create pool with 'permissions' as Deno allows narrower worker permissions only with --unstable-worker-options, and otherwise kills the whole process: run with deno run --unstable-worker-options (on the command line, where the pool can see it), or leave 'permissions' out",
-  );
 }
 
 function checkCallOptions(options: CallOptions | undefined): void {
@@ -391,7 +407,10 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     const initializer = options?.initializer === undefined
       ? null
       : toTaskRef(options.initializer, module !== null);
-    if (options?.permissions !== undefined) {
+    if (
+      options?.permissions !== undefined &&
+      options.unstableWorkerOptions !== true
+    ) {
       checkWorkerOptionsFlag();
     }
     this.#engine = new Engine(size, module, {
