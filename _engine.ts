@@ -71,6 +71,16 @@ function taskNumber(task: TaskRef): number {
 }
 
 let shimUrl: string | undefined;
+let nextPoolId = 1;
+
+/** The part of the Web Locks API the pool uses (not in Deno's types). */
+interface LockManagerLike {
+  request(
+    name: string,
+    options: { signal?: AbortSignal },
+    callback: () => unknown,
+  ): Promise<unknown>;
+}
 const SHIM_SOURCE =
   `(${workerMain.toString()})(${collectTransferables.toString()});\n`;
 
@@ -121,6 +131,8 @@ export class Engine {
   #advice: (message: string) => void;
 
   #options: EngineOptions;
+  /** Names this pool's locks apart from other pools' in the process. */
+  readonly #poolId = nextPoolId++;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
 
   constructor(size: number, module: string | null, options: EngineOptions) {
@@ -290,6 +302,7 @@ export class Engine {
       state: state.buffer,
       initializer: this.#options.initializer,
       initArgs: this.#options.initArgs,
+      lock: this.#lockName(id),
     });
     this.#slots.push(slot);
     return slot;
@@ -475,6 +488,7 @@ export class Engine {
     slot.worker.terminate();
     this.#retire(slot);
     const reported = slot.state[STATE_ID]!;
+    if (reported !== 0 && exitCode === null) this.#checkStopped(slot, reason);
     const running = runningId ??
       (slot.chunks.has(reported) ? reported : slot.chunks.keys().next().value);
     for (const [id, chunk] of slot.chunks) {
@@ -513,6 +527,28 @@ export class Engine {
     }
     slot.chunks.clear();
     this.dispatch();
+  }
+
+  #lockName(workerId: number): string {
+    return `@paralelo/pool ${this.#poolId} worker ${workerId}`;
+  }
+
+  /**
+   * Deno cannot stop a worker that runs a synchronous loop: terminate()
+   * leaves its thread spinning, a core busy and the process unable to exit.
+   * The worker's Web Lock says whether its thread ended; if it has not
+   * within a second, say so, with the way out.
+   */
+  #checkStopped(slot: Slot, reason: string): void {
+    const locks = (navigator as unknown as { locks?: LockManagerLike }).locks;
+    if (locks === undefined) return;
+    const signal = AbortSignal.timeout(1_000);
+    locks.request(this.#lockName(slot.id), { signal }, () => {}).catch(() => {
+      if (!signal.aborted) return;
+      this.#advice(
+        `@paralelo/pool: worker ${slot.id} was stopped (${reason}) while its task ran synchronously, and Deno cannot interrupt that: its thread still runs, keeps a core busy and will keep this process from exiting. End the program with Deno.exit() when its work is done, and keep tasks from looping without end (a timeout cannot stop them either)`,
+      );
+    });
   }
 
   /**

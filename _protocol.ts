@@ -40,6 +40,11 @@ export interface InitMessage {
   state: SharedArrayBuffer;
   /** Run once in the worker before any chunk, with `initArgs`. */
   initializer: TaskRef | null;
+  /**
+   * A Web Lock the worker holds for as long as its thread runs: after the
+   * pool terminates it, the lock tells whether the thread really stopped.
+   */
+  lock: string;
   initArgs: unknown[];
 }
 

@@ -406,6 +406,14 @@ export function workerMain(
     if (!Array.isArray(data)) {
       moduleUrl = data.module;
       state = new Float64Array(data.state);
+      // Held until the thread ends: never released by this code.
+      const { locks } = navigator as unknown as {
+        locks?: {
+          request(name: string, callback: () => Promise<void>): Promise<void>;
+        };
+      };
+      locks?.request(data.lock, () => new Promise<void>(() => {}))
+        .catch(() => {});
       if (data.initializer !== null) {
         initialize(data.initializer, data.initArgs);
       }

@@ -141,6 +141,7 @@ Deno.test("a task stuck in a synchronous loop: terminate() settles the calls; De
     await new Promise((r) => setTimeout(r, 100));
     pool.terminate();
     console.log((await queued) instanceof PoolClosedError ? "terminated" : "?");
+    await new Promise((r) => setTimeout(r, 1_500)); // time for the warning
     Deno.exit(0);
   `;
   const child = await runDeno(["run", "--quiet", "-"], {
@@ -153,4 +154,10 @@ Deno.test("a task stuck in a synchronous loop: terminate() settles the calls; De
     "timed out",
     "terminated",
   ]);
+  // The pool saw, through the worker's Web Lock, that the thread did not
+  // stop, and said what to do.
+  assert.match(
+    child.stderr,
+    /Deno cannot interrupt that.*End the program with Deno\.exit\(\)/,
+  );
 });
