@@ -193,6 +193,12 @@ export class Call {
       this.#retry.length === 0 && this.#inFlight === 0;
   }
 
+  /** True if the call may still have items to send. */
+  get hasWork(): boolean {
+    return !this.#stopped &&
+      (this.#retry.length > 0 || this.#ready.length > 0 || !this.#inputDone);
+  }
+
   /** How many chunks of this call a worker may hold at once now. */
   get depth(): number {
     return this.#depth;

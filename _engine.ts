@@ -229,7 +229,12 @@ export class Engine {
         finished++;
         continue;
       }
-      if (accept !== undefined && !accept(call)) continue;
+      if (accept !== undefined && !accept(call)) {
+        // First come, first served: a later call does not jump ahead of an
+        // older one that still has work (and this keeps the scan short).
+        if (call.hasWork) break;
+        continue;
+      }
       chunk = call.takeChunk();
       if (chunk !== undefined) break;
     }

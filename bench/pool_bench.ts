@@ -301,3 +301,55 @@ Deno.bench({
     await closed(pool);
   },
 });
+
+// --- scale: larger soak runs than the tests can afford ---------------------------
+
+const MILLIONS = Array.from(
+  { length: QUICK ? 100_000 : 5_000_000 },
+  (_, i) => i,
+);
+
+Deno.bench({
+  name: `Array.prototype.map of ${MILLIONS.length} items`,
+  group: "scale",
+  baseline: true,
+  ...SLOW,
+  fn: () => {
+    MILLIONS.map(inc);
+  },
+});
+
+Deno.bench({
+  name: `pool.map of ${MILLIONS.length} items, results checked`,
+  group: "scale",
+  ...SLOW,
+  fn: async (b) => {
+    const pool = await warmPool(CORES);
+    b.start();
+    const results = await pool.map(inc, MILLIONS);
+    b.end();
+    if (
+      results.length !== MILLIONS.length || results.at(-1) !== MILLIONS.length
+    ) {
+      throw new Error("wrong results");
+    }
+    await closed(pool);
+  },
+});
+
+Deno.bench({
+  name: `${QUICK ? 1_000 : 10_000} mapAsync calls in flight at once`,
+  group: "scale",
+  ...SLOW,
+  fn: async (b) => {
+    const pool = await warmPool(CORES);
+    b.start();
+    const futures = Array.from(
+      { length: QUICK ? 1_000 : 10_000 },
+      (_, i) => pool.mapAsync(inc, [i, i + 1]),
+    );
+    await Promise.all(futures);
+    b.end();
+    await closed(pool);
+  },
+});
