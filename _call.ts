@@ -47,8 +47,12 @@ export interface CallInit {
    * an error (the queue is full) fails the call before any work starts.
    */
   admit: (items: number) => Error | undefined;
+  /** Whether the pool's queue has room for `items` more (streams wait). */
+  hasRoom: (items: number) => boolean;
   /** Tells the pool that the call was aborted, to stop its running items. */
   onAbort: (call: Call) => void;
+  /** Tells the pool that the call stopped, to drop its chunks not yet run. */
+  onStop: (call: Call) => void;
   signal: AbortSignal | undefined;
   onProgress: ((done: number, total: number | undefined) => void) | undefined;
   /** Called when the call has new chunks ready to send. */
@@ -111,7 +115,10 @@ export class Call {
   #onProgress: CallInit["onProgress"];
   #poolSize: number;
   #admit: CallInit["admit"];
+  #hasRoom: CallInit["hasRoom"];
   #onAborted: CallInit["onAbort"];
+  #onStopped: CallInit["onStop"];
+  #cancelled = false;
 
   #array: ArrayLike<unknown> | null = null;
   #iterator: Iterator<unknown> | AsyncIterator<unknown> | null = null;
@@ -155,7 +162,9 @@ export class Call {
     this.#wake = init.wake;
     this.timeout = init.timeout;
     this.#admit = init.admit;
+    this.#hasRoom = init.hasRoom;
     this.#onAborted = init.onAbort;
+    this.#onStopped = init.onStop;
     this.#signal = init.signal;
     this.#onProgress = init.onProgress;
     this.#poolSize = init.poolSize;
@@ -184,7 +193,7 @@ export class Call {
 
   /** True when the call needs nothing more from the pool. */
   get finished(): boolean {
-    return this.#stopped || this.#drained;
+    return (this.#stopped && this.#retry.length === 0) || this.#drained;
   }
 
   /** All input read, and every chunk of it back from the workers. */
@@ -195,8 +204,8 @@ export class Call {
 
   /** True if the call may still have items to send. */
   get hasWork(): boolean {
-    return !this.#stopped &&
-      (this.#retry.length > 0 || this.#ready.length > 0 || !this.#inputDone);
+    return this.#retry.length > 0 ||
+      (!this.#stopped && (this.#ready.length > 0 || !this.#inputDone));
   }
 
   /** How many chunks of this call a worker may hold at once now. */
@@ -209,7 +218,10 @@ export class Call {
     if (this.#stopped) return 0;
     let items = 0;
     for (const chunk of this.#retry) items += chunk.items.length;
-    if (this.#array !== null) items += this.#array.length - this.#nextIndex;
+    // A map has taken all its items; a stream has taken what it has read.
+    if (this.#array !== null && this.mode === "collect") {
+      items += this.#array.length - this.#nextIndex;
+    }
     // The ready queue holds whole chunks; count them by the chunk size.
     return items + this.#ready.length * (this.#chunkSize ?? 1);
   }
@@ -227,12 +239,28 @@ export class Call {
   /** Takes back a chunk that was sent to a worker that stopped before it ran. */
   requeue(chunk: Chunk): void {
     this.#inFlight--;
-    if (this.#stopped) {
+    if (this.#stopped && !this.#needs(chunk)) {
       this.#wake();
+      this.#notify();
       return;
     }
     this.#retry.push(chunk);
     this.#retry.sort((a, b) => a.seq - b.seq);
+    this.#wake();
+  }
+
+  /**
+   * Whether a stopped call still needs this chunk's results: a stream that
+   * failed at a later chunk yields every result before the failure.
+   */
+  #needs(chunk: Chunk): boolean {
+    return this.#error === null && !this.#cancelled &&
+      this.#failure !== null && chunk.seq < this.#failure.seq;
+  }
+
+  /** Whether the chunk sent to a worker is still wanted at all. */
+  wants(chunk: Chunk): boolean {
+    return !this.#stopped || this.#needs(chunk);
   }
 
   #onAbort = (): void => {
@@ -320,7 +348,7 @@ export class Call {
 
   /** Takes the next chunk to send, reading the input if needed. */
   takeChunk(): Chunk | undefined {
-    if (this.#stopped) return undefined;
+    if (this.#stopped && this.#retry.length === 0) return undefined;
     if (this.#retry.length > 0) {
       this.#inFlight++;
       return this.#retry.shift();
@@ -334,7 +362,9 @@ export class Call {
 
   #mayRead(): boolean {
     return !this.#stopped && !this.#inputDone &&
-      this.#nextSeq - this.#retired < this.#window;
+      this.#nextSeq - this.#retired < this.#window &&
+      // A stream waits for room in the pool's queue, where a map is refused.
+      (this.mode === "collect" || this.#hasRoom(this.#chunkSize ?? 1));
   }
 
   #push(items: unknown[]): void {
@@ -406,13 +436,14 @@ export class Call {
           items.push(step.value);
         }
         if (this.#readAll) {
+          // Checked before the items count as this call's queue.
+          if (!this.#checkBeforeStart(items)) return;
           // From here on the call is a map over an array.
           this.#array = items;
           this.#total = items.length;
           this.#chunkSize ??= autoChunkSize(items.length, this.#poolSize);
           // Filled out of order: allocated whole, it stays a fast array.
           this.#results = new Array(items.length);
-          if (!this.#checkBeforeStart(items)) return;
           this.#readAll = false;
           this.#isAsync = false;
           this.#iterator = null;
@@ -542,7 +573,11 @@ export class Call {
   /** Drops the work that is left: the consumer broke out of its loop. */
   cancel(): void {
     this.#settled = true;
+    this.#cancelled = true;
+    this.#retry = [];
     this.#stop();
+    // A pending next() wakes up, sees the cancellation and ends the stream.
+    this.#notify();
   }
 
   /** Reads the rest of a stream's input without waiting for its consumer. */
@@ -554,6 +589,7 @@ export class Call {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#ready.clear();
+    this.#retry = this.#retry.filter((chunk) => this.#needs(chunk));
     this.#cleanup();
     const iterator = this.#iterator;
     this.#iterator = null;
@@ -566,7 +602,9 @@ export class Call {
         // The input is abandoned either way.
       }
     }
-    // A closing pool may have been waiting for this call alone.
+    // Chunks of it waiting on workers behind others' need not run; and a
+    // closing pool may have been waiting for this call alone.
+    this.#onStopped(this);
     this.#wake();
   }
 
@@ -601,6 +639,7 @@ export class Call {
   async *#results_(): AsyncGenerator<unknown, void, undefined> {
     try {
       while (true) {
+        if (this.#cancelled) return;
         if (this.#error !== null) throw this.#error.value;
         const seq = this.#retired;
         const failure = this.#failure;

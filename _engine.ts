@@ -49,6 +49,11 @@ interface Slot {
   items: number;
   /** Items sent to it, so that it is given no more than its `limit`. */
   sent: number;
+  /**
+   * Chunks it holds of calls not known to be quick: while it holds any, it
+   * gets no pipelined chunk, which would wait behind a slow one.
+   */
+  slowHeld: Set<number>;
   /** The numbers of the tasks this worker has been told about. */
   tasks: Set<number>;
   /** What it runs now, written by the worker: see `STATE_*`. */
@@ -203,7 +208,7 @@ export class Engine {
     let best: Slot | undefined;
     for (const slot of this.#slots) {
       if (
-        slot.retiring || slot.sent >= slot.limit ||
+        slot.retiring || slot.sent >= slot.limit || slot.slowHeld.size > 0 ||
         slot.chunks.size >= MAX_PIPELINE_DEPTH
       ) continue;
       if (best === undefined || slot.chunks.size < best.chunks.size) {
@@ -283,6 +288,7 @@ export class Engine {
       busyMs: 0,
       items: 0,
       sent: 0,
+      slowHeld: new Set(),
       tasks: new Set(),
       state,
       // Jitter, so that workers started together do not all stop together.
@@ -358,6 +364,7 @@ export class Engine {
     chunk.sentAt = performance.now();
     slot.sent += chunk.items.length;
     slot.chunks.set(message.id, chunk);
+    if (call.depth === 1) slot.slowHeld.add(message.id);
     if (call.timeout !== undefined) this.#watch();
   }
 
@@ -367,6 +374,9 @@ export class Engine {
       return;
     }
     switch (message.type) {
+      case "dropped":
+        this.#onDropped(slot, message.ids);
+        return;
       case "exit":
         this.#lose(slot, message.reason, message.code);
         return;
@@ -395,6 +405,7 @@ export class Engine {
     const chunk = slot.chunks.get(message.id);
     if (chunk === undefined) return;
     slot.chunks.delete(message.id);
+    slot.slowHeld.delete(message.id);
     const call = chunk.call;
     slot.busyMs += message.duration;
     slot.items += message.values.length;
@@ -409,7 +420,8 @@ export class Engine {
     this.#trace?.push(this.#span(slot, chunk, message));
     this.#adviseOnOverhead(call, chunk, message);
     call.complete(chunk, message.values, failure);
-    if (slot.items >= slot.limit) slot.retiring = true;
+    // Counted by items sent, not results: a failed chunk returns fewer.
+    if (slot.sent >= slot.limit) slot.retiring = true;
     if (slot.retiring && slot.chunks.size === 0) {
       this.#lose(slot, "retired", null);
       return;
@@ -531,6 +543,7 @@ export class Engine {
       );
     }
     slot.chunks.clear();
+    slot.slowHeld.clear();
     this.dispatch();
   }
 
@@ -617,14 +630,60 @@ export class Engine {
     }
   }
 
-  /** Room for `items` more queued items, or the error that refuses them. */
-  admit(items: number): Error | undefined {
+  /**
+   * A call stopped (it failed, or its consumer broke out): ask the workers
+   * to skip its chunks that wait behind others. One that has started
+   * finishes (an abort stops it: see cancel()).
+   */
+  drop(call: Call): void {
+    for (const slot of this.#slots) {
+      const ids: number[] = [];
+      for (const [id, chunk] of slot.chunks) {
+        if (chunk.call === call && !call.wants(chunk)) ids.push(id);
+      }
+      // The worker answers with those it had not started yet.
+      if (ids.length > 0) this.#post(slot, { type: "drop", ids });
+    }
+  }
+
+  #onDropped(slot: Slot, ids: number[]): void {
+    for (const id of ids) {
+      const chunk = slot.chunks.get(id);
+      if (chunk === undefined) continue;
+      slot.chunks.delete(id);
+      slot.slowHeld.delete(id);
+      chunk.call.requeue(chunk);
+    }
+    if (slot.retiring && slot.chunks.size === 0) {
+      this.#lose(slot, "retired", null);
+      return;
+    }
+    this.dispatch();
+  }
+
+  /** Whether the queue has room for `items` more (streams wait for it). */
+  hasRoom(items: number): boolean {
     const max = this.#options.maxQueue;
-    if (max === undefined) return undefined;
+    if (max === undefined) return true;
+    // An empty queue always takes one chunk, however large, or a stream
+    // whose chunks are bigger than maxQueue would never start.
+    const queued = this.#queued();
+    return queued === 0 || queued + items <= max;
+  }
+
+  #queued(): number {
     let queued = 0;
     for (let i = this.#head; i < this.#calls.length; i++) {
       queued += this.#calls[i]!.queuedItems;
     }
+    return queued;
+  }
+
+  /** Room for `items` more queued items, or the error that refuses them. */
+  admit(items: number): Error | undefined {
+    const max = this.#options.maxQueue;
+    if (max === undefined) return undefined;
+    const queued = this.#queued();
     return queued + items > max
       ? new QueueFullError(items, queued, max)
       : undefined;

@@ -88,7 +88,13 @@ export type RunWire = [
 ];
 
 /** Everything the pool posts to a worker. */
-export type ToWorker = InitMessage | RunWire;
+export type ToWorker = InitMessage | DropMessage | RunWire;
+
+/** Forget these runs if they have not started: their call has stopped. */
+export interface DropMessage {
+  type: "drop";
+  ids: number[];
+}
 
 /** The answer to a {@linkcode RunMessage}, sent whatever happened. */
 export interface ResultMessage {
@@ -127,8 +133,18 @@ export interface FatalMessage {
   error: SerializedError;
 }
 
+/** The runs a worker dropped, unstarted, when the pool asked it to. */
+export interface DroppedMessage {
+  type: "dropped";
+  ids: number[];
+}
+
 /** Everything a worker posts to the pool. */
-export type FromWorker = ResultWire | ExitMessage | FatalMessage;
+export type FromWorker =
+  | ResultWire
+  | ExitMessage
+  | FatalMessage
+  | DroppedMessage;
 
 /** Packs a run message for posting. */
 export function encodeRun(message: RunMessage): RunWire {

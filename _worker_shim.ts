@@ -403,6 +403,17 @@ export function workerMain(
 
   scope.onmessage = (event) => {
     const data = event.data;
+    if (!Array.isArray(data) && data.type === "drop") {
+      // Only what has not started can be dropped; say which, so that the
+      // pool waits for the results of the others.
+      const asked = new Set(data.ids);
+      const ids: number[] = [];
+      for (let i = pending.length - 1; i >= 0; i--) {
+        if (asked.has(pending[i]!.id)) ids.push(pending.splice(i, 1)[0]!.id);
+      }
+      post({ type: "dropped", ids });
+      return;
+    }
     if (!Array.isArray(data)) {
       moduleUrl = data.module;
       state = new Float64Array(data.state);

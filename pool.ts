@@ -457,6 +457,8 @@ export class Pool<M = NoModule> implements AsyncDisposable {
         wake: this.#engine.dispatch,
         admit: (items) => this.#engine.admit(items),
         onAbort: (call) => this.#engine.cancel(call),
+        onStop: (call) => this.#engine.drop(call),
+        hasRoom: (items) => this.#engine.hasRoom(items),
       });
       this.#engine.submit(call);
       return call;

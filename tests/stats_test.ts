@@ -85,7 +85,9 @@ Deno.test("a call pipelines only once its chunks are known to be quick", () => {
     timeout: undefined,
     wake: () => {},
     admit: () => undefined,
+    hasRoom: () => true,
     onAbort: () => {},
+    onStop: () => {},
   });
   assert.equal(call.depth, 1);
   for (let i = 0; i < 7; i++) call.observe(0.1);
