@@ -417,7 +417,15 @@ export class Engine {
       deserializeError(message.failure.error),
     );
     if (failure !== undefined) this.#failed++;
-    this.#trace?.push(this.#span(slot, chunk, message));
+    this.#trace?.push(
+      this.#span(
+        slot,
+        chunk,
+        message.startedAt,
+        message.startedAt + message.duration,
+        message.failure === undefined,
+      ),
+    );
     this.#adviseOnOverhead(call, chunk, message);
     call.complete(chunk, message.values, failure);
     // Counted by items sent, not results: a failed chunk returns fewer.
@@ -429,14 +437,17 @@ export class Engine {
     this.dispatch();
   }
 
+  /** A trace span for a chunk; `started`/`ended` are absolute ms (timeOrigin-based). */
   #span(
     slot: Slot,
     chunk: Chunk,
-    message: ResultMessage,
+    started: number,
+    ended: number,
+    ok: boolean,
   ): TraceSpan {
     // The worker's clock and ours share `performance.timeOrigin`'s epoch.
     const origin = performance.timeOrigin + this.#createdAt;
-    const span: TraceSpan = {
+    return {
       worker: slot.id,
       call: chunk.call.id,
       task: chunk.call.task.name,
@@ -444,11 +455,10 @@ export class Engine {
       count: chunk.items.length,
       enqueued: chunk.readAt - this.#createdAt,
       sent: chunk.sentAt - this.#createdAt,
-      started: message.startedAt - origin,
-      ended: message.startedAt + message.duration - origin,
-      ok: message.failure === undefined,
+      started: started - origin,
+      ended: ended - origin,
+      ok,
     };
-    return span;
   }
 
   /**
@@ -517,18 +527,16 @@ export class Engine {
       const item = chunk.start +
         (reported === id ? Math.max(0, slot.state[STATE_OFFSET]!) : 0);
       this.#failed++;
-      this.#trace?.push({
-        worker: slot.id,
-        call: chunk.call.id,
-        task: chunk.call.task.name,
-        start: chunk.start,
-        count: chunk.items.length,
-        enqueued: chunk.readAt - this.#createdAt,
-        sent: chunk.sentAt - this.#createdAt,
-        started: chunk.sentAt - this.#createdAt,
-        ended: performance.now() - this.#createdAt,
-        ok: false,
-      });
+      const now = performance.timeOrigin + performance.now();
+      this.#trace?.push(
+        this.#span(
+          slot,
+          chunk,
+          performance.timeOrigin + chunk.sentAt,
+          now,
+          false,
+        ),
+      );
       chunk.call.complete(
         chunk,
         [],

@@ -171,20 +171,6 @@ export interface ApplyOptions {
 
 type InspectFunction = (value: unknown, options?: unknown) => string;
 
-function checkSize(size: unknown): number {
-  if (typeof size !== "number") {
-    throw new TypeError(
-      `Cannot create pool as 'size' must be a positive integer: received ${typeof size}`,
-    );
-  }
-  if (!Number.isSafeInteger(size) || size < 1) {
-    throw new RangeError(
-      `Cannot create pool as 'size' must be a positive integer: received ${size}`,
-    );
-  }
-  return size;
-}
-
 function resolveModule(module: unknown): string {
   if (module instanceof URL) return module.href;
   if (typeof module !== "string" || module === "") {
@@ -384,9 +370,8 @@ export class Pool<M = NoModule> implements AsyncDisposable {
         }`,
       );
     }
-    const size = options?.size === undefined
-      ? cpuCount()
-      : checkSize(options.size);
+    checkPositiveInteger(options?.size, "size");
+    const size = options?.size ?? cpuCount();
     const onWarning = options?.onWarning ?? console.warn;
     if (typeof onWarning !== "function") {
       throw new TypeError(
