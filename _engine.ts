@@ -47,7 +47,7 @@ interface Slot {
   startedAt: number;
   busyMs: number;
   items: number;
-  /** Items sent to it, so that it is given no more than its `limit`. */
+  /** Chunks (tasks) sent to it, so that it gets no more than its `limit`. */
   sent: number;
   /**
    * Chunks it holds of calls not known to be quick: while it holds any, it
@@ -58,7 +58,7 @@ interface Slot {
   tasks: Set<number>;
   /** What it runs now, written by the worker: see `STATE_*`. */
   state: Float64Array<SharedArrayBuffer>;
-  /** Replace it once it has run this many items. */
+  /** Replace it once it has been sent this many chunks (tasks). */
   limit: number;
 }
 
@@ -186,7 +186,24 @@ export class Engine {
           chunk = this.#nextChunk();
         } else if (this.#slots.length < this.size && !this.#spawnPending) {
           chunk = this.#nextChunk();
-          if (chunk !== undefined) slot = this.#spawnThenLater();
+          if (chunk !== undefined) {
+            try {
+              slot = this.#spawnThenLater();
+            } catch (error) {
+              // No worker could start: fail this call, not the pool.
+              chunk.call.complete(
+                chunk,
+                [],
+                new Error(
+                  `Cannot start a worker for the pool: ${
+                    error instanceof Error ? error.message : String(error)
+                  }`,
+                  { cause: error },
+                ),
+              );
+              continue;
+            }
+          }
         } else {
           // Every worker is busy: give one more chunk to the least loaded
           // worker, but only of a call whose chunks are known to be quick.
@@ -292,9 +309,10 @@ export class Engine {
       tasks: new Set(),
       state,
       // Jitter, so that workers started together do not all stop together.
-      limit: maxTasksPerWorker === undefined
-        ? Infinity
-        : maxTasksPerWorker - Math.floor(Math.random() * maxTasksPerWorker / 5),
+      limit: maxTasksPerWorker === undefined ? Infinity : Math.max(
+        1,
+        maxTasksPerWorker - Math.round(Math.random() * maxTasksPerWorker / 5),
+      ),
     };
     worker.onmessage = (event: MessageEvent<FromWorker>) =>
       this.#onMessage(slot, event.data);
@@ -306,15 +324,20 @@ export class Engine {
     worker.onmessageerror = () => {
       this.#lose(slot, "a message from the worker could not be read", null);
     };
-    this.#post(slot, {
-      type: "init",
-      workerId: id,
-      module: this.module,
-      state: state.buffer,
-      initializer: this.#options.initializer,
-      initArgs: this.#options.initArgs,
-      lock: this.#lockName(id),
-    });
+    try {
+      this.#post(slot, {
+        type: "init",
+        workerId: id,
+        module: this.module,
+        state: state.buffer,
+        initializer: this.#options.initializer,
+        initArgs: this.#options.initArgs,
+        lock: this.#lockName(id),
+      });
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    }
     this.#slots.push(slot);
     return slot;
   }
@@ -362,7 +385,8 @@ export class Engine {
     }
     if (defines) slot.tasks.add(taskId);
     chunk.sentAt = performance.now();
-    slot.sent += chunk.items.length;
+    // A chunk is one task, as in Python's maxtasksperchild.
+    slot.sent += 1;
     slot.chunks.set(message.id, chunk);
     if (call.depth === 1) slot.slowHeld.add(message.id);
     if (call.timeout !== undefined) this.#watch();
@@ -428,7 +452,7 @@ export class Engine {
     );
     this.#adviseOnOverhead(call, chunk, message);
     call.complete(chunk, message.values, failure);
-    // Counted by items sent, not results: a failed chunk returns fewer.
+    // Counted by what it was sent, not by results: a failed chunk has fewer.
     if (slot.sent >= slot.limit) slot.retiring = true;
     if (slot.retiring && slot.chunks.size === 0) {
       this.#lose(slot, "retired", null);

@@ -231,7 +231,9 @@ export function workerMain(
   function run(message: RunMessage): Promise<void> | void {
     current = message.id;
     const startedAt = now();
-    state[2] = startedAt;
+    // Not started until its task is ready: loading a module is not task
+    // time, so no timeout counts it (the items set their own start below).
+    state[2] = Infinity;
     state[1] = 0;
     state[0] = message.id;
     if (initFailure !== null) {
@@ -275,6 +277,7 @@ export function workerMain(
   ): Promise<void> | void {
     const { items, spread } = message;
     const timed = message.timed;
+    if (!timed && from === 0) state[2] = now();
     for (let i = from; i < items.length; i++) {
       // The time first: the pool reads the offset, then the time.
       if (timed) state[2] = now();

@@ -8,6 +8,7 @@ import { AsyncResult } from "./async_result.ts";
 import { Call, type CallMode } from "./_call.ts";
 import { cpuCount } from "./cpu_count.ts";
 import { Engine, type PoolState } from "./_engine.ts";
+import { findUncloneable } from "./_cloneable.ts";
 import { toTaskRef } from "./_task_ref.ts";
 import type { PoolStats, PoolTrace } from "./trace.ts";
 import type {
@@ -54,10 +55,11 @@ export interface PoolOptions {
    */
   timeout?: number;
   /**
-   * Replace a worker after it has run about this many items (Python's
-   * `maxtasksperchild`), to bound what a leaky task can hold. Each worker's
-   * limit is drawn between 80% and 100% of it, so that workers started
-   * together do not all restart at once; a chunk is never cut short.
+   * Replace a worker after it has run about this many tasks (Python's
+   * `maxtasksperchild`), to bound what a leaky task can hold. As in Python,
+   * a chunk of a `map` counts as one task (pass `chunkSize: 1` to count
+   * items). Each worker's limit is drawn between 80% and 100% of it, so that
+   * workers started together do not all restart at once.
    *
    * @default {undefined, never}
    */
@@ -189,11 +191,24 @@ function resolveModule(module: unknown): string {
   return new URL(module.replaceAll("\\", "/"), base).href;
 }
 
+/** A value as an error message shows it: `"1s" (a string)`. */
+function received(value: unknown): string {
+  const shown = typeof value === "function"
+    ? "a function"
+    : Deno.inspect(value, { depth: 1, colors: false });
+  return value === null || typeof value === "object" ||
+      typeof value === "function"
+    ? shown
+    : `${shown} (${typeof value})`;
+}
+
 function checkTimeout(timeout: unknown, action: string): void {
   if (timeout === undefined) return;
   if (typeof timeout !== "number") {
     throw new TypeError(
-      `Cannot ${action} as 'timeout' must be a number of milliseconds: received ${typeof timeout}`,
+      `Cannot ${action} as 'timeout' must be a number of milliseconds: received ${
+        received(timeout)
+      }`,
     );
   }
   if (!(timeout > 0) || !Number.isFinite(timeout)) {
@@ -207,12 +222,38 @@ function checkPositiveInteger(value: unknown, name: string): void {
   if (value === undefined) return;
   if (typeof value !== "number") {
     throw new TypeError(
-      `Cannot create pool as '${name}' must be a positive integer: received ${typeof value}`,
+      `Cannot create pool as '${name}' must be a positive integer: received ${
+        received(value)
+      }`,
     );
   }
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new RangeError(
       `Cannot create pool as '${name}' must be a positive integer: received ${value}`,
+    );
+  }
+}
+
+/** Deno's own check comes too late: a bad value would kill each worker. */
+function checkPermissions(permissions: unknown): void {
+  if (permissions === undefined) return;
+  if (permissions === "none" || permissions === "inherit") return;
+  const kinds = ["env", "ffi", "import", "net", "read", "run", "sys", "write"];
+  const valid = typeof permissions === "object" && permissions !== null &&
+    !Array.isArray(permissions) &&
+    Object.entries(permissions).every(([kind, value]) =>
+      kinds.includes(kind) &&
+      (value === "inherit" || typeof value === "boolean" ||
+        (Array.isArray(value) &&
+          value.every((v) => typeof v === "string" || v instanceof URL)))
+    );
+  if (!valid) {
+    throw new TypeError(
+      `Cannot create pool as 'permissions' must be "none", "inherit", or an object of ${
+        kinds.join(", ")
+      } set to true, false, "inherit" or a list: received ${
+        received(permissions)
+      }`,
     );
   }
 }
@@ -236,10 +277,7 @@ function checkWorkerOptionsFlag(): void {
     );
   }
   const flags = argv.slice(0, Math.max(0, argv.length - Deno.args.length - 1));
-  if (
-    !flags.includes("--unstable-worker-options") &&
-    !flags.includes("--unstable")
-  ) {
+  if (!flags.includes("--unstable-worker-options")) {
     throw new TypeError(
       "Cannot create pool with 'permissions' as Deno allows narrower worker permissions only with --unstable-worker-options, and otherwise kills the whole process: run with deno run --unstable-worker-options, or leave 'permissions' out",
     );
@@ -386,9 +424,28 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     const initArgs = options?.initArgs ?? [];
     if (!Array.isArray(initArgs)) {
       throw new TypeError(
-        `Cannot create pool as 'initArgs' must be an array: received ${typeof initArgs}`,
+        `Cannot create pool as 'initArgs' must be an array: received ${
+          received(initArgs)
+        }`,
       );
     }
+    const unclonable = findUncloneable(initArgs, "initArgs");
+    if (unclonable !== undefined) {
+      throw new TypeError(
+        `Cannot create pool as ${unclonable} cannot be cloned to be sent to the workers: pass plain data`,
+      );
+    }
+    for (const flag of ["trace", "unstableWorkerOptions"] as const) {
+      const value = options?.[flag];
+      if (value !== undefined && typeof value !== "boolean") {
+        throw new TypeError(
+          `Cannot create pool as '${flag}' must be a boolean: received ${
+            received(value)
+          }`,
+        );
+      }
+    }
+    checkPermissions(options?.permissions);
     const initializer = options?.initializer === undefined
       ? null
       : toTaskRef(options.initializer, module !== null);

@@ -68,3 +68,22 @@ export function positiveNumber(
   }
   return number;
 }
+
+/**
+ * Exits with a clear message (code 2) unless Deno may read `module`: the
+ * pool's workers import it, and without read permission they could not.
+ */
+export function requireRead(usage: string, module: URL): void {
+  const status = Deno.permissions.querySync({
+    name: "read",
+    path: module.pathname,
+  });
+  if (status.state !== "granted") {
+    usageError(
+      usage,
+      `This example's workers import ${
+        module.pathname.split("/").slice(-2).join("/")
+      }, which Deno lets them read only with --allow-read: run it with deno run --allow-read`,
+    );
+  }
+}

@@ -15,7 +15,12 @@
  * @module
  */
 import { Pool } from "../mod.ts";
-import { parseFlags, positiveInteger, positiveNumber } from "./_cli.ts";
+import {
+  parseFlags,
+  positiveInteger,
+  positiveNumber,
+  requireRead,
+} from "./_cli.ts";
 import type * as tasks from "../workers/sleep.ts";
 
 const USAGE =
@@ -27,6 +32,7 @@ const flags = parseFlags(USAGE, {
 });
 const scale = positiveNumber(USAGE, "scale", flags.scale);
 const workers = positiveInteger(USAGE, "workers", flags.workers);
+requireRead(USAGE, new URL("../workers/sleep.ts", import.meta.url));
 
 // Rounded, so that 10 * 0.07 prints as 0.7, not 0.7000000000000001.
 const items = [10, 10, 10, 10, 10, 10].map((x) =>

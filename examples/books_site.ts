@@ -30,6 +30,8 @@ export interface BooksSiteOptions {
   dir?: string;
   /** Generated pages that come without any book, to test failures. @default {[]} */
   emptyPages?: number[];
+  /** Pages whose first request fails with HTTP 503, to test retries. @default {[]} */
+  flakyPages?: number[];
 }
 
 /** A running site. */
@@ -257,6 +259,7 @@ export function startBooksSite(options: BooksSiteOptions = {}): BooksSite {
   const pages = options.pages ?? 50;
   const latencyMs = options.latencyMs ?? 0;
   const empty = new Set(options.emptyPages ?? []);
+  const flaky = new Set(options.flakyPages ?? []);
   const dir = options.dir?.replace(/\/+$/, "");
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
@@ -280,6 +283,12 @@ export function startBooksSite(options: BooksSiteOptions = {}): BooksSite {
     const match = /^\/catalogue\/page-(\d+)\.html$/.exec(path);
     const page = match ? Number(match[1]) : path === "/" ? 1 : 0;
     if (!(page >= 1 && page <= pages)) return NOT_FOUND();
+    if (flaky.delete(page)) {
+      return new Response("busy", {
+        status: 503,
+        statusText: "Service Unavailable",
+      });
+    }
     return new Response(generatedPage(page, pages, empty.has(page)), {
       headers: { "content-type": "text/html" },
     });

@@ -207,7 +207,9 @@ if (import.meta.main) {
   }
   for (const report of failed) {
     console.error(
-      `Failed: page ${report.page} (${report.url}) after ${report.attempts} tries: ${report.error}`,
+      `Failed: page ${report.page} (${report.url}) after ${report.attempts} ${
+        report.attempts === 1 ? "try" : "tries"
+      }: ${report.error}`,
     );
   }
   if (failed.length > 0) Deno.exit(1);

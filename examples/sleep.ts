@@ -20,7 +20,12 @@ import {
   timelineSvg,
   traceEvents,
 } from "../mod.ts";
-import { parseFlags, positiveInteger, positiveNumber } from "./_cli.ts";
+import {
+  parseFlags,
+  positiveInteger,
+  positiveNumber,
+  requireRead,
+} from "./_cli.ts";
 import { sleep } from "../workers/sleep.ts";
 import type * as sleepTasks from "../workers/sleep.ts";
 
@@ -37,6 +42,7 @@ const timeline = typeof flags.timeline === "string"
   : undefined;
 const scale = positiveNumber(USAGE, "scale", flags.scale);
 const workers = positiveInteger(USAGE, "workers", flags.workers);
+requireRead(USAGE, new URL("../workers/sleep.ts", import.meta.url));
 
 /** Runs `body` and prints its wall time, as the notebook's `%%time` does. */
 async function time<T>(label: string, body: () => Promise<T>): Promise<number> {

@@ -126,3 +126,14 @@ Deno.test("examples/sleep.ts --timeline draws the serial run and the workers", a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("examples whose workers import a file say so when run without --allow-read", async () => {
+  for (const example of ["examples/sleep.ts", "examples/async.ts"]) {
+    const child = await runDeno(["run", example], { ms: 15_000 });
+    assert.equal(child.code, 2, child.stderr);
+    assert.match(
+      child.stderr,
+      /workers\/sleep\.ts, which Deno lets them read only with --allow-read/,
+    );
+  }
+});

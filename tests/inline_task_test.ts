@@ -111,3 +111,14 @@ Deno.test("non-functions, built-ins, bound functions and classes are rejected cl
     assert.match(Deno.inspect(pool), /workers: 0/);
   });
 });
+
+Deno.test("a global that only the main thread has is reported, as the worker lacks it", async () => {
+  await withPool(new Pool({ size: 1 }), async (pool) => {
+    const error = await rejection(
+      pool.apply(() => localStorage.getItem("x")),
+      "a task using localStorage",
+    );
+    assert.ok(error instanceof TypeError);
+    assert.match(error.message, /uses 'localStorage' from the enclosing scope/);
+  });
+});

@@ -34,6 +34,29 @@ Deno.test("maxTasksPerWorker replaces workers as they reach it, with jitter; res
   );
 });
 
+Deno.test("maxTasksPerWorker counts a chunk as one task, as Python does", async () => {
+  await withPool(
+    new Pool({ size: 2, maxTasksPerWorker: 3, trace: true }),
+    async (pool) => {
+      const items = Array.from({ length: 60 }, (_, i) => i);
+      assert.deepEqual(
+        await deadline(
+          pool.map((x: number) => x, items, { chunkSize: 4 }),
+          "map",
+        ),
+        items,
+      );
+      const chunks = new Map<number, number>();
+      for (const span of pool.trace().spans) {
+        chunks.set(span.worker, (chunks.get(span.worker) ?? 0) + 1);
+      }
+      for (const [worker, count] of chunks) {
+        assert.ok(count <= 3, `worker ${worker} ran ${count} chunks`);
+      }
+    },
+  );
+});
+
 Deno.test("initializer runs once in each new worker, with its arguments", async () => {
   await withPool(
     new Pool<typeof initTasks>(fixture("init.ts"), {
@@ -167,7 +190,7 @@ Deno.test("invalid pool options throw TypeError or RangeError naming the option 
     [
       { timeout: "1s" },
       TypeError,
-      /'timeout' must be a number of milliseconds: received string/,
+      /'timeout' must be a number of milliseconds: received "1s" \(string\)/,
     ],
     [
       { maxTasksPerWorker: 0 },
@@ -184,11 +207,11 @@ Deno.test("invalid pool options throw TypeError or RangeError naming the option 
       RangeError,
       /'maxQueue' must be a positive integer: received -1/,
     ],
-    [{ maxQueue: "10" }, TypeError, /'maxQueue'.*received string/],
+    [{ maxQueue: "10" }, TypeError, /'maxQueue'.*received "10" \(string\)/],
     [
       { initArgs: 3 },
       TypeError,
-      /'initArgs' must be an array: received number/,
+      /'initArgs' must be an array: received 3 \(number\)/,
     ],
     [
       { initializer: 3 },
@@ -199,6 +222,27 @@ Deno.test("invalid pool options throw TypeError or RangeError naming the option 
       { onWarning: "log" },
       TypeError,
       /'onWarning' must be a function: received string/,
+    ],
+    [{ trace: "yes" }, TypeError, /'trace' must be a boolean: received "yes"/],
+    [
+      { unstableWorkerOptions: 1 },
+      TypeError,
+      /'unstableWorkerOptions' must be a boolean: received 1 \(number\)/,
+    ],
+    [
+      { permissions: 42, unstableWorkerOptions: true },
+      TypeError,
+      /'permissions' must be "none", "inherit", or an object .*received 42/,
+    ],
+    [
+      { permissions: { disk: true }, unstableWorkerOptions: true },
+      TypeError,
+      /'permissions' .*received \{ disk: true \}/,
+    ],
+    [
+      { initializer: (f: unknown) => f, initArgs: [() => 1] },
+      TypeError,
+      /initArgs\[0\] \(a function\) cannot be cloned/,
     ],
   ];
   for (const [options, type, message] of cases) {
@@ -256,7 +300,13 @@ Deno.test("permissions: without --unstable-worker-options the pool throws instea
   `;
   // With --allow-all the pool reads its command line and sees no flag;
   // without, it cannot tell, and refuses rather than risk the process.
-  for (const flags of [["--allow-all"], ["--allow-read"]]) {
+  // Deno 2 dropped the catch-all --unstable: it does not allow this either.
+  for (
+    const flags of [["--allow-all"], ["--allow-read"], [
+      "--allow-all",
+      "--unstable",
+    ]]
+  ) {
     const child = await runDeno(["run", "--quiet", ...flags, "-"], {
       stdin: script,
       ms: 30_000,

@@ -167,6 +167,52 @@ Deno.test("scrape.ts reports a 404, an empty page and a timeout, and writes ever
   }
 });
 
+Deno.test("scrape.ts retries a page that fails once, with backoff, and writes it", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    await withSite({ pages: 3, flakyPages: [2] }, async (url) => {
+      const started = performance.now();
+      const child = await scrape([
+        "--base-url",
+        url,
+        "--out",
+        out,
+        "--pages",
+        "3",
+        "--retries",
+        "1",
+        "--serial",
+      ]);
+      assert.equal(child.code, 0, child.stderr);
+      assert.match(child.stdout, /Pages: 3 \(3 written, 0 failed\)/);
+      assert.match(child.stdout, /Serial time: /);
+      assert.doesNotMatch(child.stdout, /Pool time/);
+      // The retry waited for its backoff (200 ms) first.
+      assert.ok(performance.now() - started >= 200);
+    });
+    assert.equal((await csvFiles(out)).size, 3);
+    await withSite({ pages: 1, flakyPages: [1] }, async (url) => {
+      const child = await scrape([
+        "--base-url",
+        url,
+        "--out",
+        out,
+        "--pages",
+        "1",
+        "--retries",
+        "0",
+      ]);
+      assert.equal(child.code, 1);
+      assert.match(
+        child.stderr,
+        /page 1 .*after 1 try: HTTP 503 Service Unavailable/,
+      );
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
 Deno.test("scrape.ts reports a dead host with its URL and exits non-zero", async () => {
   // A port that was just free: nothing listens there.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

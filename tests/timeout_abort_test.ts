@@ -161,3 +161,26 @@ Deno.test("a task stuck in a synchronous loop: terminate() settles the calls; De
     /Deno cannot interrupt that.*End the program with Deno\.exit\(\)/,
   );
 });
+
+Deno.test("loading the task module is not task time: a timeout starts with the task", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const module = `${dir}/slow_to_load.ts`;
+    await Deno.writeTextFile(
+      module,
+      "await new Promise((resolve) => setTimeout(resolve, 300));\n" +
+        "export function double(x: number): number { return x * 2; }\n",
+    );
+    await withPool(
+      new Pool(module, { size: 1, timeout: 100 }),
+      async (pool) => {
+        assert.equal(
+          await deadline(pool.apply("double" as never, [21]), "apply"),
+          42,
+        );
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
