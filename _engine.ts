@@ -34,7 +34,20 @@ import {
 } from "./errors.ts";
 import type { PoolStats, PoolTrace, TraceSpan } from "./trace.ts";
 
-/** The life of a pool: it takes work, then drains, then is stopped. */
+/**
+ * The life of a pool: it takes work, then drains, then is stopped.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type PoolState } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * const pool = new Pool({ size: 1 });
+ * const state: PoolState = pool.state;
+ * assert.equal(state, "running");
+ * pool.close();
+ * ```
+ */
 export type PoolState = "running" | "closing" | "closed";
 
 interface Slot {

@@ -88,7 +88,24 @@ export class PoolClosedError extends Error {
   }
 }
 
-/** The details of a {@linkcode WorkerCrashedError}. */
+/**
+ * The details of a {@linkcode WorkerCrashedError}.
+ *
+ * @example Usage
+ * ```ts
+ * import { type WorkerCrashedDetails, WorkerCrashedError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * const details: WorkerCrashedDetails = {
+ *   task: "sleep",
+ *   index: 3,
+ *   workerId: 1,
+ *   reason: "the task called Deno.exit(1)",
+ *   exitCode: 1,
+ * };
+ * assert.equal(new WorkerCrashedError(details).index, 3);
+ * ```
+ */
 export interface WorkerCrashedDetails {
   /** The task's name. */
   task: string;
@@ -150,7 +167,18 @@ export class WorkerCrashedError extends Error {
   }
 }
 
-/** The details of a {@linkcode TaskTimeoutError}. */
+/**
+ * The details of a {@linkcode TaskTimeoutError}.
+ *
+ * @example Usage
+ * ```ts
+ * import { type TaskTimeoutDetails, TaskTimeoutError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * const details: TaskTimeoutDetails = { task: "sleep", index: 0, workerId: 2, timeoutMs: 100 };
+ * assert.equal(new TaskTimeoutError(details).name, "TimeoutError");
+ * ```
+ */
 export interface TaskTimeoutDetails {
   /** The task's name. */
   task: string;

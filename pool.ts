@@ -22,7 +22,19 @@ import type {
 
 export type { PoolState } from "./_engine.ts";
 
-/** Options for {@linkcode Pool}. */
+/**
+ * Options for {@linkcode Pool}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type PoolOptions } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * const options: PoolOptions = { size: 2, timeout: 10_000, maxTasksPerWorker: 100 };
+ * await using pool = new Pool(options);
+ * assert.equal(pool.size, 2);
+ * ```
+ */
 export interface PoolOptions {
   /**
    * How many workers the pool runs at most. Workers start when work needs
@@ -109,7 +121,21 @@ export interface PoolOptions {
   unstableWorkerOptions?: boolean;
 }
 
-/** Options for `map`, `starmap`, `imap` and their variants. */
+/**
+ * Options for `map`, `starmap`, `imap` and their variants.
+ *
+ * @example Usage
+ * ```ts
+ * import { type CallOptions, Pool } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 2 });
+ * let done = 0;
+ * const options: CallOptions = { chunkSize: 2, onProgress: (n) => (done = n) };
+ * await pool.map((x: number) => x, [1, 2, 3, 4], options);
+ * assert.equal(done, 4);
+ * ```
+ */
 export interface CallOptions {
   /**
    * How many items go to a worker in one message. Larger chunks cost less
@@ -154,7 +180,19 @@ export interface CallOptions {
   transfer?: boolean;
 }
 
-/** Options for `apply` and `applyAsync`. */
+/**
+ * Options for `apply` and `applyAsync`.
+ *
+ * @example Usage
+ * ```ts
+ * import { type ApplyOptions, Pool } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * const options: ApplyOptions = { timeout: 5_000 };
+ * assert.equal(await pool.apply(() => "quick", [], options), "quick");
+ * ```
+ */
 export interface ApplyOptions {
   /**
    * The most the task may run, in milliseconds, from when it starts.
@@ -466,12 +504,37 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     });
   }
 
-  /** The most workers the pool runs at once. */
+  /**
+   * The most workers the pool runs at once.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * await using pool = new Pool({ size: 3 });
+   * assert.equal(pool.size, 3);
+   * ```
+   */
   get size(): number {
     return this.#engine.size;
   }
 
-  /** `"running"` until `close()`, `"closing"` while work drains, then `"closed"`. */
+  /**
+   * `"running"` until `close()`, `"closing"` while work drains, then `"closed"`.
+   *
+   * @example Usage
+   * ```ts
+   * import { Pool } from "jsr:@paralelo/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ size: 1 });
+   * assert.equal(pool.state, "running");
+   * pool.close();
+   * await pool.join();
+   * assert.equal(pool.state, "closed");
+   * ```
+   */
   get state(): PoolState {
     return this.#engine.state;
   }

@@ -8,7 +8,20 @@
  * @module
  */
 
-/** One chunk's trip through the pool. Times are in ms since the pool was created. */
+/**
+ * One chunk's trip through the pool. Times are in ms since the pool was created.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type TraceSpan } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1, trace: true });
+ * await pool.map((x: number) => x, [1]);
+ * const [span]: TraceSpan[] = pool.trace().spans;
+ * assert.ok(span!.started <= span!.ended);
+ * ```
+ */
 export interface TraceSpan {
   /** The worker that ran it (the pool's number for it, from 1). */
   worker: number;
@@ -32,7 +45,21 @@ export interface TraceSpan {
   ok: boolean;
 }
 
-/** What a pool created with `{ trace: true }` recorded. */
+/**
+ * What a pool created with `{ trace: true }` recorded.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type PoolTrace } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 2, trace: true });
+ * await pool.map((x: number) => x, [1, 2], { chunkSize: 1 });
+ * const trace: PoolTrace = pool.trace();
+ * assert.equal(trace.size, 2);
+ * assert.equal(trace.spans.length, 2);
+ * ```
+ */
 export interface PoolTrace {
   /** The pool's size. */
   size: number;
@@ -40,7 +67,20 @@ export interface PoolTrace {
   spans: TraceSpan[];
 }
 
-/** Per worker, in {@linkcode PoolStats}. */
+/**
+ * Per worker, in {@linkcode PoolStats}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type WorkerStats } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * await pool.map((x: number) => x, [1, 2]);
+ * const [worker]: WorkerStats[] = pool.stats().workers;
+ * assert.equal(worker!.items, 2);
+ * ```
+ */
 export interface WorkerStats {
   /** The pool's number for the worker. */
   id: number;
@@ -50,7 +90,21 @@ export interface WorkerStats {
   items: number;
 }
 
-/** The numbers `Pool.stats()` returns. */
+/**
+ * The numbers `Pool.stats()` returns.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type PoolStats } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1 });
+ * await pool.map((x: number) => x, [1, 2, 3]);
+ * const stats: PoolStats = pool.stats();
+ * assert.equal(stats.completed, 3);
+ * assert.equal(stats.workersAlive, 1);
+ * ```
+ */
 export interface PoolStats {
   /** Items completed without error. */
   completed: number;
@@ -73,7 +127,20 @@ export interface PoolStats {
   utilization: number;
 }
 
-/** A bar of the serial run that {@linkcode timelineSvg} draws beside the pool's. */
+/**
+ * A bar of the serial run that {@linkcode timelineSvg} draws beside the pool's.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type SerialSpan, timelineSvg } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1, trace: true });
+ * await pool.map((x: number) => x, [1]);
+ * const serial: SerialSpan[] = [{ label: "x(1)", start: 0, end: 5 }];
+ * assert.match(timelineSvg(pool.trace(), { serial }), /rect class="serial"/);
+ * ```
+ */
 export interface SerialSpan {
   /** What ran, such as `sleep(2)`. */
   label: string;
@@ -83,7 +150,20 @@ export interface SerialSpan {
   end: number;
 }
 
-/** Options for {@linkcode timelineSvg}. */
+/**
+ * Options for {@linkcode timelineSvg}.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type TimelineOptions, timelineSvg } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1, trace: true });
+ * await pool.map((x: number) => x, [1]);
+ * const options: TimelineOptions = { title: "One item", width: 400 };
+ * assert.match(timelineSvg(pool.trace(), options), /width="400"/);
+ * ```
+ */
 export interface TimelineOptions {
   /** The chart's title. @default {"Pool timeline"} */
   title?: string;
@@ -241,7 +321,20 @@ ${body}
 `;
 }
 
-/** A Chrome trace event, as Perfetto and `chrome://tracing` read them. */
+/**
+ * A Chrome trace event, as Perfetto and `chrome://tracing` read them.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type TraceEvent, traceEvents } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({ size: 1, trace: true });
+ * await pool.map((x: number) => x, [1]);
+ * const events: TraceEvent[] = traceEvents(pool.trace()).traceEvents;
+ * assert.ok(events.some((event) => event.ph === "X"));
+ * ```
+ */
 export interface TraceEvent {
   /** The event's name: the task and its items, or `thread_name`. */
   name: string;
