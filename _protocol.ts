@@ -1,8 +1,11 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
- * The messages that travel between the pool and its workers. Every message
- * is matched by `id`; values travel inside an envelope, never bare (a bare
- * `undefined` posted by a worker arrives as `null`).
+ * The messages that travel between the pool and its workers, and the state
+ * they share, in one module that both sides import (the worker's side
+ * through the bundle in `_worker_source.ts`), so that the type checker sees
+ * the two ends agree. Every message is matched by `id`; values travel inside
+ * an envelope, never bare (a bare `undefined` posted by a worker arrives as
+ * `null`).
  *
  * @module
  */
@@ -34,8 +37,8 @@ export interface InitMessage {
   module: string | null;
   /**
    * Shared with the pool, so that it can see what the worker runs without a
-   * message: the run's id (0 when idle), the item's offset in its chunk, and
-   * when that item (or, for untimed chunks, the chunk) started.
+   * message: the memory of a {@linkcode SharedState}, of
+   * {@linkcode SharedState.BYTES} bytes.
    */
   state: SharedArrayBuffer;
   /** Run once in the worker before any chunk, with `initArgs`. */
@@ -48,14 +51,106 @@ export interface InitMessage {
   initArgs: unknown[];
 }
 
-/** Where each value sits in {@linkcode InitMessage.state}'s Float64Array. */
-export const STATE_ID = 0;
-/** The offset in its chunk of the item running now. */
-export const STATE_OFFSET = 1;
-/** When it started (`performance.timeOrigin + performance.now()`). */
-export const STATE_STARTED = 2;
-/** The bytes of the state buffer. */
-export const STATE_BYTES = 3 * Float64Array.BYTES_PER_ELEMENT;
+/**
+ * What a worker runs now, in memory it shares with the pool
+ * ({@linkcode InitMessage.state}), so that the pool can see it without a
+ * message: to tell which item a lost worker was running, and, for the
+ * watchdog, how long it has run.
+ *
+ * The worker writes, through `startRun`, `startItem`, `startClock` and
+ * `endRun` only; the pool reads, through the getters only. The writes are
+ * plain stores (a Float64Array has no `Atomics`), made in an order chosen
+ * so that a read in the order the pool uses never pairs a new value with an
+ * older one that would blame the wrong item or make it look older than it
+ * is:
+ *
+ * - a run writes its start time and offset before its id, so that the pool
+ *   never sees the new id with the last run's offset or time;
+ * - an item writes its start time before its offset, as the pool reads the
+ *   offset, then the time.
+ *
+ * JavaScript gives no ordering guarantee for non-atomic accesses to shared
+ * memory; the order is what the hardware keeps in practice. A read that saw
+ * otherwise could at worst count an item's time from the previous item's
+ * start.
+ *
+ * @typeParam B The buffer: a `SharedArrayBuffer` once the pool has sent
+ * one, a plain `ArrayBuffer` in a worker that has not been sent one yet.
+ */
+export class SharedState<B extends ArrayBufferLike = SharedArrayBuffer> {
+  /** The bytes the buffer needs: three float64 values. */
+  static readonly BYTES: number = 3 * Float64Array.BYTES_PER_ELEMENT;
+
+  /** The memory, to post in the {@linkcode InitMessage}. */
+  readonly buffer: B;
+  readonly #view: Float64Array<B>;
+
+  /**
+   * A view over `buffer`.
+   *
+   * @throws {RangeError} If `buffer` holds fewer than
+   * {@linkcode SharedState.BYTES} bytes.
+   */
+  constructor(buffer: B) {
+    if (buffer.byteLength < SharedState.BYTES) {
+      throw new RangeError(
+        `Cannot use a buffer of ${buffer.byteLength} bytes as the worker's state: it needs ${SharedState.BYTES}`,
+      );
+    }
+    this.buffer = buffer;
+    this.#view = new Float64Array(buffer, 0, 3);
+  }
+
+  /** The id of the run in progress, or 0 when the worker is idle. Read by the pool. */
+  get runId(): number {
+    return this.#view[0]!;
+  }
+
+  /** The offset in its chunk of the item running now. Read by the pool. */
+  get offset(): number {
+    return this.#view[1]!;
+  }
+
+  /**
+   * When the item running now started, for a timed chunk, or the chunk's
+   * first item for an untimed one (`performance.timeOrigin +
+   * performance.now()`); `Infinity` while the task is being loaded, which no
+   * timeout counts. Read by the pool.
+   */
+  get startedAt(): number {
+    return this.#view[2]!;
+  }
+
+  /**
+   * The worker starts run `id`: its task is not ready yet, so no time is
+   * counted until {@linkcode startItem} or {@linkcode startClock}.
+   */
+  startRun(id: number): void {
+    this.#view[2] = Infinity;
+    this.#view[1] = 0;
+    this.#view[0] = id;
+  }
+
+  /**
+   * The worker starts the item at `offset`; `at` is when, for a timed chunk
+   * (an untimed one leaves the time that {@linkcode startClock} wrote).
+   */
+  startItem(offset: number, at?: number): void {
+    // The time first: the pool reads the offset, then the time.
+    if (at !== undefined) this.#view[2] = at;
+    this.#view[1] = offset;
+  }
+
+  /** The worker starts an untimed chunk's items, at `at`. */
+  startClock(at: number): void {
+    this.#view[2] = at;
+  }
+
+  /** The worker has answered its run: it is idle. */
+  endRun(): void {
+    this.#view[0] = 0;
+  }
+}
 
 /** Run a chunk of items through one task, one after the other. */
 export interface RunMessage {
@@ -146,16 +241,44 @@ export type FromWorker =
   | FatalMessage
   | DroppedMessage;
 
-/** Packs a run message for posting. */
+const SPREAD = 1;
+const TRANSFER = 2;
+const TIMED = 4;
+
+/** Packs a run message for posting (the pool's side). */
 export function encodeRun(message: RunMessage): RunWire {
-  const flags = (message.spread ? 1 : 0) | (message.transfer ? 2 : 0) |
-    (message.timed ? 4 : 0);
+  const flags = (message.spread ? SPREAD : 0) |
+    (message.transfer ? TRANSFER : 0) | (message.timed ? TIMED : 0);
   return message.define === undefined
     ? [message.id, message.task, flags, message.items]
     : [message.id, message.task, flags, message.items, message.define];
 }
 
-/** Unpacks a posted result. */
+/** Unpacks a posted run message (the worker's side). */
+export function decodeRun(wire: RunWire): RunMessage {
+  const [id, task, flags, items, define] = wire;
+  const message: RunMessage = {
+    type: "run",
+    id,
+    task,
+    spread: (flags & SPREAD) !== 0,
+    transfer: (flags & TRANSFER) !== 0,
+    timed: (flags & TIMED) !== 0,
+    items,
+  };
+  if (define !== undefined) message.define = define;
+  return message;
+}
+
+/** Packs a result for posting (the worker's side). */
+export function encodeResult(message: ResultMessage): ResultWire {
+  const { id, values, startedAt, duration, failure } = message;
+  return failure === undefined
+    ? [id, values, startedAt, duration]
+    : [id, values, startedAt, duration, failure];
+}
+
+/** Unpacks a posted result (the pool's side). */
 export function decodeResult(wire: ResultWire): ResultMessage {
   const [id, values, startedAt, duration, failure] = wire;
   const message: ResultMessage = {

@@ -1,8 +1,9 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
  * Finds the buffers to move rather than copy when a call asks for
- * `transfer: true`. The worker shim runs it too (it is handed to the shim as
- * source), so it must stay self-contained.
+ * `transfer: true`. The worker side imports it too (`_worker/runner.ts`,
+ * bundled into `_worker_source.ts`), so that both ends find the same
+ * buffers.
  *
  * @module
  */
