@@ -1,15 +1,16 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
- * `Pool`: Python's `multiprocessing.Pool` on Deno Web Workers.
+ * `Pool`: Python's `multiprocessing.Pool` on Deno Web Workers or
+ * `node:worker_threads`.
  *
  * @module
  */
 import { AsyncResult } from "./async_result.ts";
 import { Call, type CallMode } from "./_call.ts";
-import { cpuCount } from "./cpu_count.ts";
 import { Engine, type PoolState } from "./_engine.ts";
-import { findUncloneable } from "./_cloneable.ts";
+import { checkCallOptions, poolSettings } from "./_options.ts";
 import { toTaskRef } from "./_task_ref.ts";
+import type { Backend } from "./_backend.ts";
 import type { PoolStats, PoolTrace } from "./trace.ts";
 import type {
   Items,
@@ -21,6 +22,7 @@ import type {
 } from "./types.ts";
 
 export type { PoolState } from "./_engine.ts";
+export type { Backend } from "./_backend.ts";
 
 /**
  * Options for {@linkcode Pool}.
@@ -45,6 +47,27 @@ export interface PoolOptions {
    */
   size?: number;
   /**
+   * Which threads run the tasks: `"web"`, Deno's Web Workers, or `"node"`,
+   * `node:worker_threads`. A `"node"` worker costs about 35-50 ms to start,
+   * against 13-15 ms, but a timeout or an abort really stops a task stuck in
+   * a synchronous loop, an idle pool does not keep the script alive, and
+   * `maxHeapMb` can bound each worker's heap. `permissions` need `"web"`.
+   * See "Choosing a backend" in the README.
+   *
+   * @default {"web"}
+   */
+  backend?: Backend;
+  /**
+   * The most heap each worker may use, in MiB (V8's old generation, as
+   * `resourceLimits.maxOldGenerationSizeMb`): a task that goes over it fails
+   * its call with a `WorkerCrashedError` that names the limit, the worker is
+   * replaced, and the program goes on. Needs `backend: "node"`: a Web Worker
+   * that runs out of memory ends the whole process.
+   *
+   * @default {undefined, V8's own limit}
+   */
+  maxHeapMb?: number;
+  /**
    * Record a span per chunk (worker, items, enqueue, start and end times),
    * for `pool.trace()`, `timelineSvg()` and `traceEvents()`.
    *
@@ -52,7 +75,7 @@ export interface PoolOptions {
    */
   trace?: boolean;
   /**
-   * Called, once per pool, with advice such as "these items cost more in
+   * Called with advice and warnings, such as "these items cost more in
    * messages than in work". Pass `() => {}` to silence it.
    *
    * @default {console.warn}
@@ -211,159 +234,10 @@ export interface ApplyOptions {
 
 type InspectFunction = (value: unknown, options?: unknown) => string;
 
-function resolveModule(module: unknown): string {
-  if (module instanceof URL) return module.href;
-  if (typeof module !== "string" || module === "") {
-    throw new TypeError(
-      `Cannot create pool as 'module' must be a URL or a path: received ${
-        module === "" ? "an empty string" : typeof module
-      }`,
-    );
-  }
-  // "C:\tasks.ts" parses as a URL with the scheme "c:", but is a path.
-  if (URL.canParse(module) && !/^[a-zA-Z]:[\\/]/.test(module)) {
-    return new URL(module).href;
-  }
-  const cwd = Deno.cwd().replaceAll("\\", "/");
-  const base = new URL(`file://${cwd.startsWith("/") ? "" : "/"}${cwd}/`);
-  return new URL(module.replaceAll("\\", "/"), base).href;
-}
-
-/** A value as an error message shows it: `"1s" (a string)`. */
-function received(value: unknown): string {
-  const shown = typeof value === "function"
-    ? "a function"
-    : Deno.inspect(value, { depth: 1, colors: false });
-  return value === null || typeof value === "object" ||
-      typeof value === "function"
-    ? shown
-    : `${shown} (${typeof value})`;
-}
-
-function checkTimeout(timeout: unknown, action: string): void {
-  if (timeout === undefined) return;
-  if (typeof timeout !== "number") {
-    throw new TypeError(
-      `Cannot ${action} as 'timeout' must be a number of milliseconds: received ${
-        received(timeout)
-      }`,
-    );
-  }
-  if (!(timeout > 0) || !Number.isFinite(timeout)) {
-    throw new RangeError(
-      `Cannot ${action} as 'timeout' must be a positive, finite number of milliseconds: received ${timeout}`,
-    );
-  }
-}
-
-function checkPositiveInteger(value: unknown, name: string): void {
-  if (value === undefined) return;
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `Cannot create pool as '${name}' must be a positive integer: received ${
-        received(value)
-      }`,
-    );
-  }
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot create pool as '${name}' must be a positive integer: received ${value}`,
-    );
-  }
-}
-
-/** Deno's own check comes too late: a bad value would kill each worker. */
-function checkPermissions(permissions: unknown): void {
-  if (permissions === undefined) return;
-  if (permissions === "none" || permissions === "inherit") return;
-  const kinds = ["env", "ffi", "import", "net", "read", "run", "sys", "write"];
-  const valid = typeof permissions === "object" && permissions !== null &&
-    !Array.isArray(permissions) &&
-    Object.entries(permissions).every(([kind, value]) =>
-      kinds.includes(kind) &&
-      (value === "inherit" || typeof value === "boolean" ||
-        (Array.isArray(value) &&
-          value.every((v) => typeof v === "string" || v instanceof URL)))
-    );
-  if (!valid) {
-    throw new TypeError(
-      `Cannot create pool as 'permissions' must be "none", "inherit", or an object of ${
-        kinds.join(", ")
-      } set to true, false, "inherit" or a list: received ${
-        received(permissions)
-      }`,
-    );
-  }
-}
-
 /**
- * Deno kills the whole process (exit code 70) when a Worker is given
- * permissions without `--unstable-worker-options`, and offers no way to ask
- * whether the flag is on: read it from the command line, which Deno lets a
- * program read only with `--allow-all`.
- */
-function checkWorkerOptionsFlag(): void {
-  let argv: string[] | undefined;
-  try {
-    argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
-  } catch {
-    // Not Linux, or not --allow-all: the flag cannot be seen.
-  }
-  if (argv === undefined) {
-    throw new TypeError(
-      "Cannot create pool with 'permissions' as the pool cannot confirm that Deno runs with --unstable-worker-options, without which Deno kills the whole process: run with --unstable-worker-options and pass { unstableWorkerOptions: true } (or run with --allow-all, so that the pool can see the flag), or leave 'permissions' out",
-    );
-  }
-  const flags = argv.slice(0, Math.max(0, argv.length - Deno.args.length - 1));
-  if (!flags.includes("--unstable-worker-options")) {
-    throw new TypeError(
-      "Cannot create pool with 'permissions' as Deno allows narrower worker permissions only with --unstable-worker-options, and otherwise kills the whole process: run with deno run --unstable-worker-options, or leave 'permissions' out",
-    );
-  }
-}
-
-function checkCallOptions(options: CallOptions | undefined): void {
-  if (options === undefined) return;
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot run the call as 'options' must be an object: received ${
-        options === null ? "null" : typeof options
-      }`,
-    );
-  }
-  const { chunkSize, signal, onProgress, transfer, timeout } = options;
-  checkTimeout(timeout, "run the call");
-  if (transfer !== undefined && typeof transfer !== "boolean") {
-    throw new TypeError(
-      `Cannot run the call as 'transfer' must be a boolean: received ${typeof transfer}`,
-    );
-  }
-  if (
-    chunkSize !== undefined &&
-    (typeof chunkSize !== "number" || !Number.isSafeInteger(chunkSize) ||
-      chunkSize < 1)
-  ) {
-    throw new RangeError(
-      `Cannot run the call as 'chunkSize' must be a positive integer: received ${
-        String(chunkSize)
-      }`,
-    );
-  }
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(
-      `Cannot run the call as 'signal' must be an AbortSignal: received ${typeof signal}`,
-    );
-  }
-  if (onProgress !== undefined && typeof onProgress !== "function") {
-    throw new TypeError(
-      `Cannot run the call as 'onProgress' must be a function: received ${typeof onProgress}`,
-    );
-  }
-}
-
-/**
- * A pool of Deno Web Workers that runs tasks in parallel, like Python's
- * `multiprocessing.Pool`.
+ * A pool of workers that runs tasks in parallel, like Python's
+ * `multiprocessing.Pool`: Deno Web Workers, or `node:worker_threads` with
+ * `backend: "node"`.
  *
  * A task is either the name of a function that the pool's module exports
  * (typed from `M`, so wrong names and argument types are compile errors), or
@@ -374,7 +248,8 @@ function checkCallOptions(options: CallOptions | undefined): void {
  * `TypeError` that names the variable, before any worker runs it.
  *
  * Workers start when the first call needs them and are reused. Close the
- * pool when done (`await using` does it): idle workers keep a script alive.
+ * pool when done (`await using` does it): idle Web Workers keep a script
+ * alive (idle `"node"` workers do not).
  *
  * @typeParam M The type of the pool's module, as in `typeof tasks` after
  * `import type * as tasks from "./tasks.ts"`.
@@ -429,79 +304,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     moduleOrOptions?: string | URL | PoolOptions,
     maybeOptions?: PoolOptions,
   ) {
-    let module: string | null = null;
-    let options = maybeOptions;
-    if (typeof moduleOrOptions === "string" || moduleOrOptions instanceof URL) {
-      module = resolveModule(moduleOrOptions);
-    } else if (moduleOrOptions !== undefined) {
-      if (maybeOptions !== undefined) module = resolveModule(moduleOrOptions);
-      options = moduleOrOptions;
-    }
-    if (
-      options !== undefined && (typeof options !== "object" || options === null)
-    ) {
-      throw new TypeError(
-        `Cannot create pool as 'options' must be an object: received ${
-          options === null ? "null" : typeof options
-        }`,
-      );
-    }
-    checkPositiveInteger(options?.size, "size");
-    const size = options?.size ?? cpuCount();
-    const onWarning = options?.onWarning ?? console.warn;
-    if (typeof onWarning !== "function") {
-      throw new TypeError(
-        `Cannot create pool as 'onWarning' must be a function: received ${typeof onWarning}`,
-      );
-    }
-    checkTimeout(options?.timeout, "create pool");
-    this.#timeout = options?.timeout;
-    const maxTasksPerWorker = options?.maxTasksPerWorker;
-    checkPositiveInteger(maxTasksPerWorker, "maxTasksPerWorker");
-    checkPositiveInteger(options?.maxQueue, "maxQueue");
-    const initArgs = options?.initArgs ?? [];
-    if (!Array.isArray(initArgs)) {
-      throw new TypeError(
-        `Cannot create pool as 'initArgs' must be an array: received ${
-          received(initArgs)
-        }`,
-      );
-    }
-    const unclonable = findUncloneable(initArgs, "initArgs");
-    if (unclonable !== undefined) {
-      throw new TypeError(
-        `Cannot create pool as ${unclonable} cannot be cloned to be sent to the workers: pass plain data`,
-      );
-    }
-    for (const flag of ["trace", "unstableWorkerOptions"] as const) {
-      const value = options?.[flag];
-      if (value !== undefined && typeof value !== "boolean") {
-        throw new TypeError(
-          `Cannot create pool as '${flag}' must be a boolean: received ${
-            received(value)
-          }`,
-        );
-      }
-    }
-    checkPermissions(options?.permissions);
-    const initializer = options?.initializer === undefined
-      ? null
-      : toTaskRef(options.initializer, module !== null);
-    if (
-      options?.permissions !== undefined &&
-      options.unstableWorkerOptions !== true
-    ) {
-      checkWorkerOptionsFlag();
-    }
-    this.#engine = new Engine(size, module, {
-      trace: options?.trace === true,
-      advise: onWarning,
-      maxTasksPerWorker,
-      maxQueue: options?.maxQueue,
-      initializer,
-      initArgs,
-      permissions: options?.permissions,
-    });
+    const settings = poolSettings(moduleOrOptions, maybeOptions);
+    this.#timeout = settings.timeout;
+    this.#engine = new Engine(settings.size, settings.module, settings.engine);
   }
 
   /**
@@ -559,11 +364,7 @@ export class Pool<M = NoModule> implements AsyncDisposable {
         signal: options?.signal,
         onProgress: options?.onProgress,
         timeout: options?.timeout ?? this.#timeout,
-        wake: this.#engine.dispatch,
-        admit: (items) => this.#engine.admit(items),
-        onAbort: (call) => this.#engine.cancel(call),
-        onStop: (call) => this.#engine.drop(call),
-        hasRoom: (items) => this.#engine.hasRoom(items),
+        host: this.#engine,
       });
       this.#engine.submit(call);
       return call;

@@ -1,0 +1,285 @@
+// Copyright 2026 the @paralelo/pool authors. MIT license.
+/**
+ * Checks what callers pass to `Pool` and its methods, and turns the pool's
+ * options into what the engine needs. Every message follows one grammar:
+ * "Cannot <action> as '<name>' must be <what>: received <value>".
+ *
+ * @module
+ */
+import type { Backend } from "./_backend.ts";
+import { findUncloneable } from "./_cloneable.ts";
+import type { EngineOptions } from "./_engine.ts";
+import { toTaskRef } from "./_task_ref.ts";
+import { cpuCount } from "./cpu_count.ts";
+import type { CallOptions, PoolOptions } from "./pool.ts";
+
+export function resolveModule(module: unknown): string {
+  if (module instanceof URL) return module.href;
+  if (typeof module !== "string" || module === "") {
+    throw new TypeError(
+      `Cannot create pool as 'module' must be a URL or a path: received ${
+        module === "" ? "an empty string" : typeof module
+      }`,
+    );
+  }
+  // "C:\tasks.ts" parses as a URL with the scheme "c:", but is a path.
+  if (URL.canParse(module) && !/^[a-zA-Z]:[\\/]/.test(module)) {
+    return new URL(module).href;
+  }
+  const cwd = Deno.cwd().replaceAll("\\", "/");
+  const base = new URL(`file://${cwd.startsWith("/") ? "" : "/"}${cwd}/`);
+  return new URL(module.replaceAll("\\", "/"), base).href;
+}
+
+/** A value as an error message shows it: `"1s" (a string)`. */
+export function received(value: unknown): string {
+  const shown = typeof value === "function"
+    ? "a function"
+    : Deno.inspect(value, { depth: 1, colors: false });
+  return value === null || typeof value === "object" ||
+      typeof value === "function"
+    ? shown
+    : `${shown} (${typeof value})`;
+}
+
+export function checkTimeout(timeout: unknown, action: string): void {
+  if (timeout === undefined) return;
+  if (typeof timeout !== "number") {
+    throw new TypeError(
+      `Cannot ${action} as 'timeout' must be a number of milliseconds: received ${
+        received(timeout)
+      }`,
+    );
+  }
+  if (!(timeout > 0) || !Number.isFinite(timeout)) {
+    throw new RangeError(
+      `Cannot ${action} as 'timeout' must be a positive, finite number of milliseconds: received ${timeout}`,
+    );
+  }
+}
+
+export function checkPositiveInteger(value: unknown, name: string): void {
+  if (value === undefined) return;
+  if (typeof value !== "number") {
+    throw new TypeError(
+      `Cannot create pool as '${name}' must be a positive integer: received ${
+        received(value)
+      }`,
+    );
+  }
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot create pool as '${name}' must be a positive integer: received ${value}`,
+    );
+  }
+}
+
+/** Deno's own check comes too late: a bad value would kill each worker. */
+export function checkPermissions(permissions: unknown): void {
+  if (permissions === undefined) return;
+  if (permissions === "none" || permissions === "inherit") return;
+  const kinds = ["env", "ffi", "import", "net", "read", "run", "sys", "write"];
+  const valid = typeof permissions === "object" && permissions !== null &&
+    !Array.isArray(permissions) &&
+    Object.entries(permissions).every(([kind, value]) =>
+      kinds.includes(kind) &&
+      (value === "inherit" || typeof value === "boolean" ||
+        (Array.isArray(value) &&
+          value.every((v) => typeof v === "string" || v instanceof URL)))
+    );
+  if (!valid) {
+    throw new TypeError(
+      `Cannot create pool as 'permissions' must be "none", "inherit", or an object of ${
+        kinds.join(", ")
+      } set to true, false, "inherit" or a list: received ${
+        received(permissions)
+      }`,
+    );
+  }
+}
+
+/**
+ * Deno kills the whole process (exit code 70) when a Worker is given
+ * permissions without `--unstable-worker-options`, and offers no way to ask
+ * whether the flag is on: read it from the command line, which Deno lets a
+ * program read only with `--allow-all`.
+ */
+export function checkWorkerOptionsFlag(): void {
+  let argv: string[] | undefined;
+  try {
+    argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
+  } catch {
+    // Not Linux, or not --allow-all: the flag cannot be seen.
+  }
+  if (argv === undefined) {
+    throw new TypeError(
+      "Cannot create pool with 'permissions' as the pool cannot confirm that Deno runs with --unstable-worker-options, without which Deno kills the whole process: run with --unstable-worker-options and pass { unstableWorkerOptions: true } (or run with --allow-all, so that the pool can see the flag), or leave 'permissions' out",
+    );
+  }
+  const flags = argv.slice(0, Math.max(0, argv.length - Deno.args.length - 1));
+  if (!flags.includes("--unstable-worker-options")) {
+    throw new TypeError(
+      "Cannot create pool with 'permissions' as Deno allows narrower worker permissions only with --unstable-worker-options, and otherwise kills the whole process: run with deno run --unstable-worker-options, or leave 'permissions' out",
+    );
+  }
+}
+
+export function checkCallOptions(options: CallOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot run the call as 'options' must be an object: received ${
+        options === null ? "null" : typeof options
+      }`,
+    );
+  }
+  const { chunkSize, signal, onProgress, transfer, timeout } = options;
+  checkTimeout(timeout, "run the call");
+  if (transfer !== undefined && typeof transfer !== "boolean") {
+    throw new TypeError(
+      `Cannot run the call as 'transfer' must be a boolean: received ${typeof transfer}`,
+    );
+  }
+  if (
+    chunkSize !== undefined &&
+    (typeof chunkSize !== "number" || !Number.isSafeInteger(chunkSize) ||
+      chunkSize < 1)
+  ) {
+    throw new RangeError(
+      `Cannot run the call as 'chunkSize' must be a positive integer: received ${
+        String(chunkSize)
+      }`,
+    );
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(
+      `Cannot run the call as 'signal' must be an AbortSignal: received ${typeof signal}`,
+    );
+  }
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new TypeError(
+      `Cannot run the call as 'onProgress' must be a function: received ${typeof onProgress}`,
+    );
+  }
+}
+
+const BACKENDS: readonly Backend[] = ["web", "node"];
+
+/** What `new Pool(...)` was given, checked and resolved. */
+export interface PoolSettings {
+  /** The module's absolute URL, or null for inline tasks only. */
+  module: string | null;
+  size: number;
+  /** The default timeout of every call. */
+  timeout: number | undefined;
+  engine: EngineOptions;
+}
+
+/**
+ * Checks `new Pool(module?, options?)`'s arguments, and throws the error
+ * that says what was wrong and what to do.
+ */
+export function poolSettings(
+  moduleOrOptions: string | URL | PoolOptions | undefined,
+  maybeOptions: PoolOptions | undefined,
+): PoolSettings {
+  let module: string | null = null;
+  let options = maybeOptions;
+  if (typeof moduleOrOptions === "string" || moduleOrOptions instanceof URL) {
+    module = resolveModule(moduleOrOptions);
+  } else if (moduleOrOptions !== undefined) {
+    if (maybeOptions !== undefined) module = resolveModule(moduleOrOptions);
+    options = moduleOrOptions;
+  }
+  if (
+    options !== undefined && (typeof options !== "object" || options === null)
+  ) {
+    throw new TypeError(
+      `Cannot create pool as 'options' must be an object: received ${
+        options === null ? "null" : typeof options
+      }`,
+    );
+  }
+  checkPositiveInteger(options?.size, "size");
+  const size = options?.size ?? cpuCount();
+  const onWarning = options?.onWarning ?? console.warn;
+  if (typeof onWarning !== "function") {
+    throw new TypeError(
+      `Cannot create pool as 'onWarning' must be a function: received ${typeof onWarning}`,
+    );
+  }
+  checkTimeout(options?.timeout, "create pool");
+  const maxTasksPerWorker = options?.maxTasksPerWorker;
+  checkPositiveInteger(maxTasksPerWorker, "maxTasksPerWorker");
+  checkPositiveInteger(options?.maxQueue, "maxQueue");
+  const initArgs = options?.initArgs ?? [];
+  if (!Array.isArray(initArgs)) {
+    throw new TypeError(
+      `Cannot create pool as 'initArgs' must be an array: received ${
+        received(initArgs)
+      }`,
+    );
+  }
+  const unclonable = findUncloneable(initArgs, "initArgs");
+  if (unclonable !== undefined) {
+    throw new TypeError(
+      `Cannot create pool as ${unclonable} cannot be cloned to be sent to the workers: pass plain data`,
+    );
+  }
+  for (const flag of ["trace", "unstableWorkerOptions"] as const) {
+    const value = options?.[flag];
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new TypeError(
+        `Cannot create pool as '${flag}' must be a boolean: received ${
+          received(value)
+        }`,
+      );
+    }
+  }
+  const backend = options?.backend ?? "web";
+  if (!BACKENDS.includes(backend)) {
+    throw new TypeError(
+      `Cannot create pool as 'backend' must be "web" or "node": received ${
+        received(backend)
+      }`,
+    );
+  }
+  const maxHeapMb = options?.maxHeapMb;
+  checkPositiveInteger(maxHeapMb, "maxHeapMb");
+  if (maxHeapMb !== undefined && backend !== "node") {
+    throw new TypeError(
+      "Cannot create pool with 'maxHeapMb' on backend 'web' as Web Workers have no heap limit, and one that runs out of memory ends the whole process: pass { backend: \"node\" } as well, or leave 'maxHeapMb' out",
+    );
+  }
+  checkPermissions(options?.permissions);
+  if (options?.permissions !== undefined && backend === "node") {
+    throw new TypeError(
+      "Cannot create pool with 'permissions' on backend 'node' as Deno cannot narrow the permissions of a node:worker_threads worker, which would run with all of the program's: use backend 'web', or leave 'permissions' out",
+    );
+  }
+  const initializer = options?.initializer === undefined
+    ? null
+    : toTaskRef(options.initializer, module !== null);
+  if (
+    options?.permissions !== undefined &&
+    options.unstableWorkerOptions !== true
+  ) {
+    checkWorkerOptionsFlag();
+  }
+  return {
+    module,
+    size,
+    timeout: options?.timeout,
+    engine: {
+      backend,
+      trace: options?.trace === true,
+      warn: onWarning,
+      maxTasksPerWorker,
+      maxQueue: options?.maxQueue,
+      initializer,
+      initArgs,
+      permissions: options?.permissions,
+      maxHeapMb,
+    },
+  };
+}

@@ -1,0 +1,227 @@
+// Copyright 2026 the @paralelo/pool authors. MIT license.
+/**
+ * One worker of a pool, as the engine keeps it: its thread, the chunks it
+ * holds, the tasks it knows, what it has run, and the shared state through
+ * which it says what it runs now. The record carries its own behaviour
+ * (piscina's `WorkerInfo`), so that the engine only decides who gets what.
+ *
+ * @module
+ */
+import type { Chunk } from "./_call.ts";
+import { MAX_PIPELINE_DEPTH } from "./_pipeline.ts";
+import {
+  encodeRun,
+  type RunMessage,
+  SharedState,
+  type TaskRef,
+} from "./_protocol.ts";
+import type { Thread, ThreadBackend, ThreadEvents } from "./_backend.ts";
+import { collectTransferables } from "./_transfer.ts";
+
+const taskNumbers = new Map<string, number>();
+
+/** A number per distinct task, the same for every pool in the process. */
+function taskNumber(task: TaskRef): number {
+  const key = task.kind === "export" ? `export:${task.name}` : task.source;
+  let number = taskNumbers.get(key);
+  if (number === undefined) {
+    number = taskNumbers.size + 1;
+    taskNumbers.set(key, number);
+  }
+  return number;
+}
+
+let nextMessageId = 1;
+
+/** What a worker needs to know when it starts. */
+export interface WorkerStart {
+  id: number;
+  backend: ThreadBackend;
+  events: ThreadEvents;
+  /** The pool's module, or null for inline tasks only. */
+  module: string | null;
+  initializer: TaskRef | null;
+  initArgs: unknown[];
+  permissions: Deno.PermissionOptions | undefined;
+  maxHeapMb: number | undefined;
+  /** Replace the worker once it has been sent about this many chunks. */
+  maxTasks: number | undefined;
+  /** The Web Lock the worker holds while its thread runs. */
+  lock: string;
+}
+
+/** The chunk a worker runs now, and which of its items. */
+export interface Running {
+  id: number;
+  chunk: Chunk;
+  /** The input position of the item running, as the worker reported it. */
+  index: number;
+  /** When that item (or, for an untimed chunk, the chunk) started. */
+  startedAt: number;
+}
+
+/** A worker of the pool, with the chunks it holds. */
+export class WorkerHandle {
+  readonly id: number;
+  readonly thread: Thread;
+  readonly startedAt: number = performance.now();
+  /** The milliseconds it spent running chunks. */
+  busyMs = 0;
+  /** The items it has answered. */
+  items = 0;
+  /** The chunks sent to it and not answered, by message id, in order. */
+  readonly chunks: Map<number, Chunk> = new Map();
+  /** What it runs now, written by the worker. */
+  readonly #state = new SharedState(new SharedArrayBuffer(SharedState.BYTES));
+  /** The numbers of the tasks it has been told about. */
+  readonly #tasks = new Set<number>();
+  /** Chunks sent to it (tasks, as in Python's maxtasksperchild). */
+  #sent = 0;
+  readonly #limit: number;
+  /**
+   * Chunks it holds of calls not known to be quick: while it holds any, it
+   * gets no pipelined chunk, which would wait behind a slow one.
+   */
+  readonly #slow = new Set<number>();
+  /** It takes no more chunks, and is replaced once it holds none. */
+  #expiring = false;
+
+  /** Starts the thread and tells it what it needs before any chunk. */
+  constructor(start: WorkerStart) {
+    this.id = start.id;
+    const max = start.maxTasks;
+    // Jitter, so that workers started together do not all stop together.
+    this.#limit = max === undefined
+      ? Infinity
+      : Math.max(1, max - Math.round(Math.random() * max / 5));
+    this.thread = start.backend.spawn({
+      id: start.id,
+      permissions: start.permissions,
+      maxHeapMb: start.maxHeapMb,
+      lock: start.lock,
+    }, start.events);
+    try {
+      this.thread.post({
+        type: "init",
+        workerId: start.id,
+        module: start.module,
+        state: this.#state.buffer,
+        initializer: start.initializer,
+        initArgs: start.initArgs,
+        lock: start.lock,
+      });
+    } catch (error) {
+      this.thread.terminate();
+      throw error;
+    }
+    this.thread.unref();
+  }
+
+  /** Whether it may be sent another chunk at all. */
+  get accepting(): boolean {
+    return !this.#expiring && this.#sent < this.#limit;
+  }
+
+  /** Whether it holds no chunk and may take one. */
+  get free(): boolean {
+    return this.chunks.size === 0 && this.accepting;
+  }
+
+  /**
+   * Whether it may take a chunk of a quick call behind those it holds: only
+   * when all it holds are quick, up to the deepest pipeline.
+   */
+  get pipelinable(): boolean {
+    return this.accepting && this.#slow.size === 0 &&
+      this.chunks.size < MAX_PIPELINE_DEPTH;
+  }
+
+  /** Whether it should be replaced now: it expired and holds nothing. */
+  get spent(): boolean {
+    return !this.accepting && this.chunks.size === 0;
+  }
+
+  /** Takes no more chunks; it is replaced once those it holds are done. */
+  expire(): void {
+    this.#expiring = true;
+  }
+
+  /**
+   * Sends a chunk. Throws, sending nothing and leaving the worker as it
+   * was, when the items cannot be cloned.
+   */
+  send(chunk: Chunk, quick: boolean): void {
+    const call = chunk.call;
+    const taskId = taskNumber(call.task);
+    const message: RunMessage = {
+      type: "run",
+      id: nextMessageId++,
+      task: taskId,
+      spread: call.spread,
+      transfer: call.transfer,
+      timed: call.timeout !== undefined,
+      items: chunk.items,
+    };
+    // Each worker learns a task once; later chunks name it by number.
+    const defines = !this.#tasks.has(taskId);
+    if (defines) message.define = call.task;
+    this.thread.post(
+      encodeRun(message),
+      call.transfer
+        ? [...collectTransferables(chunk.items, new Set())]
+        : undefined,
+    );
+    if (defines) this.#tasks.add(taskId);
+    if (this.chunks.size === 0) this.thread.ref();
+    chunk.sentAt = performance.now();
+    this.#sent += 1;
+    this.chunks.set(message.id, chunk);
+    if (!quick) this.#slow.add(message.id);
+  }
+
+  /** Takes back the chunk of an answer (a result, or a drop), if it is held. */
+  take(id: number): Chunk | undefined {
+    const chunk = this.chunks.get(id);
+    if (chunk === undefined) return undefined;
+    this.chunks.delete(id);
+    this.#slow.delete(id);
+    if (this.chunks.size === 0) this.thread.unref();
+    return chunk;
+  }
+
+  /** Takes back every chunk it holds (it has stopped). */
+  takeAll(): Map<number, Chunk> {
+    const chunks = new Map(this.chunks);
+    this.chunks.clear();
+    this.#slow.clear();
+    return chunks;
+  }
+
+  /**
+   * The chunk it runs now, by what it wrote to the shared state; else the
+   * oldest it holds, which it may not have started yet.
+   */
+  running(): Running | undefined {
+    const reported = this.#state.runId;
+    const chunk = this.chunks.get(reported);
+    if (chunk !== undefined) {
+      // The worker writes the time, then the offset: read them the other way.
+      const offset = Math.max(0, this.#state.offset);
+      return {
+        id: reported,
+        chunk,
+        index: chunk.start + offset,
+        startedAt: this.#state.startedAt,
+      };
+    }
+    const first = this.chunks.entries().next();
+    if (first.done) return undefined;
+    const [id, oldest] = first.value;
+    return { id, chunk: oldest, index: oldest.start, startedAt: Infinity };
+  }
+
+  /** Whether the worker reported running something (for the stuck-thread check). */
+  get reportsRunning(): boolean {
+    return this.#state.runId !== 0;
+  }
+}
