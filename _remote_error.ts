@@ -7,8 +7,13 @@
  * @module
  */
 import type { SerializedError } from "./_protocol.ts";
+import { InitializerError, ModuleLoadError } from "./errors.ts";
 
-const BUILT_IN_ERRORS: Record<string, ErrorConstructor> = {
+/**
+ * The classes rebuilt by name: the built-in ones, and the pool's own errors
+ * that the worker side raises (it sends their names, not their classes).
+ */
+const KNOWN_ERRORS: Record<string, new (message: string) => Error> = {
   Error,
   EvalError,
   RangeError,
@@ -16,11 +21,13 @@ const BUILT_IN_ERRORS: Record<string, ErrorConstructor> = {
   SyntaxError,
   TypeError,
   URIError,
+  ModuleLoadError,
+  InitializerError,
 };
 
 /** Turns a {@linkcode SerializedError} back into an `Error`. */
 export function deserializeError(serialized: SerializedError): Error {
-  const Ctor = BUILT_IN_ERRORS[serialized.name] ?? Error;
+  const Ctor = KNOWN_ERRORS[serialized.name] ?? Error;
   const error = new Ctor(serialized.message);
   // Own fields first, so that a field named like a built-in one cannot hide it.
   Object.assign(error, serialized.fields);

@@ -273,3 +273,68 @@ export class QueueFullError extends Error {
     this.maxQueue = maxQueue;
   }
 }
+
+/**
+ * The pool's module could not be loaded in a worker (it does not exist,
+ * does not compile, or the worker may not read it). It arrives as the
+ * `cause` of the {@linkcode TaskError} of each call that needed it.
+ *
+ * @example Usage
+ * ```ts
+ * import { ModuleLoadError, Pool, TaskError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool(new URL("file:///no/such/tasks.ts"), { size: 1 });
+ * const error = await pool.map("double" as never, [1]).catch((e) => e);
+ * assert.ok(error instanceof TaskError);
+ * assert.ok(error.cause instanceof ModuleLoadError);
+ * assert.match(error.cause.message, /Cannot load the pool's module/);
+ * ```
+ */
+export class ModuleLoadError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message What could not be loaded, and why.
+   * @param options The `cause`: the error that the import threw.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ModuleLoadError";
+  }
+}
+
+/**
+ * The pool's `initializer` failed in a worker. Every call sent to that
+ * worker fails with it, as the `cause` of its {@linkcode TaskError}: the
+ * worker is not restarted in a loop.
+ *
+ * @example Usage
+ * ```ts
+ * import { InitializerError, Pool, TaskError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool = new Pool({
+ *   size: 1,
+ *   initializer: () => {
+ *     throw new Error("no database");
+ *   },
+ * });
+ * const error = await pool.map((x: number) => x, [1]).catch((e) => e);
+ * assert.ok(error instanceof TaskError);
+ * assert.ok(error.cause instanceof InitializerError);
+ * assert.match(error.cause.message, /no database/);
+ * ```
+ */
+export class InitializerError extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message Which initializer failed, and how.
+   * @param options The `cause`: the error that the initializer threw.
+   */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "InitializerError";
+  }
+}
