@@ -5,7 +5,44 @@
  *
  * @module
  */
-import type { Pool } from "../mod.ts";
+import type { Backend, Pool } from "../mod.ts";
+
+/**
+ * Every thread backend a pool can run on. Each behaviour test runs once per
+ * backend, through {@linkcode test}.
+ */
+export const BACKENDS = ["web", "node"] as const satisfies readonly Backend[];
+
+/** Options for {@linkcode test}. */
+export interface BackendTestOptions {
+  /**
+   * Run the test on this backend only, for a behaviour only it has (a
+   * warning only Web Workers give, `permissions`, `maxHeapMb`). Say why in a
+   * comment at the call.
+   */
+  only?: Backend;
+}
+
+/**
+ * `Deno.test`, once per backend in {@linkcode BACKENDS} (or only
+ * `options.only`): registers `name [web]` and `name [node]`, and calls `fn`
+ * with the backend, which the test passes into every pool it makes:
+ * `new Pool({ backend, size: 2 })`. Run one backend with
+ * `deno test --filter "[node]"`.
+ *
+ * Named `test` so that `deno fmt` keeps `test("name", async (backend) => {`
+ * on one line, as it does `Deno.test(...)`: a test's body keeps its indent.
+ */
+export function test(
+  name: string,
+  fn: (backend: Backend) => Promise<void> | void,
+  options: BackendTestOptions = {},
+): void {
+  for (const backend of BACKENDS) {
+    if (options.only !== undefined && options.only !== backend) continue;
+    Deno.test(`${name} [${backend}]`, () => fn(backend));
+  }
+}
 
 /** The default deadline: generous, as CI machines are slow and shared. */
 export const DEADLINE_MS = 20_000;

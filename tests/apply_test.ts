@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { AsyncResult, Pool } from "../mod.ts";
 import type * as tasks from "./workers/tasks.ts";
-import { deadline, fixture, rejection, withPool } from "./_helpers.ts";
+import { deadline, fixture, rejection, test, withPool } from "./_helpers.ts";
 
-Deno.test("starmap() spreads each argument list into the call", async () => {
+test("starmap() spreads each argument list into the call", async (backend) => {
   await withPool(
-    new Pool<typeof tasks>(fixture("tasks.ts"), { size: 2 }),
+    new Pool<typeof tasks>(fixture("tasks.ts"), { backend, size: 2 }),
     async (pool) => {
       assert.deepEqual(
         await deadline(
@@ -25,9 +25,9 @@ Deno.test("starmap() spreads each argument list into the call", async () => {
   );
 });
 
-Deno.test("apply() runs one call, with or without arguments", async () => {
+test("apply() runs one call, with or without arguments", async (backend) => {
   await withPool(
-    new Pool<typeof tasks>(fixture("tasks.ts"), { size: 1 }),
+    new Pool<typeof tasks>(fixture("tasks.ts"), { backend, size: 1 }),
     async (pool) => {
       assert.equal(await deadline(pool.apply("add", [2, 3]), "apply"), 5);
       assert.equal(

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { AsyncResult, Pool, TaskError } from "../mod.ts";
 import type * as tasks from "./workers/tasks.ts";
-import { deadline, fixture, rejection, withPool } from "./_helpers.ts";
+import { deadline, fixture, rejection, test, withPool } from "./_helpers.ts";
 
 /** A task that waits until the test says go, so "not ready yet" is a fact, not a guess. */
 function gated(): { go: () => void; buffer: SharedArrayBuffer } {
@@ -21,8 +21,8 @@ async function waitForGate(
   return value;
 }
 
-Deno.test("mapAsync() returns a future that is not ready until the work is done", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("mapAsync() returns a future that is not ready until the work is done", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const { buffer, go } = gated();
     const future = pool.starmapAsync(waitForGate, [[buffer, 1], [buffer, 2]]);
     assert.equal(future.ready(), false);
@@ -38,8 +38,8 @@ Deno.test("mapAsync() returns a future that is not ready until the work is done"
   });
 });
 
-Deno.test("AsyncResult.get() with a timeout rejects with TimeoutError and the work goes on", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("AsyncResult.get() with a timeout rejects with TimeoutError and the work goes on", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const { buffer, go } = gated();
     const future = pool.applyAsync(waitForGate, [buffer, 7]);
     const error = await rejection(future.get(20), "get(20)");
@@ -50,9 +50,9 @@ Deno.test("AsyncResult.get() with a timeout rejects with TimeoutError and the wo
   });
 });
 
-Deno.test("AsyncResult of a failed call: get() rejects, successful() is false", async () => {
+test("AsyncResult of a failed call: get() rejects, successful() is false", async (backend) => {
   await withPool(
-    new Pool<typeof tasks>(fixture("tasks.ts"), { size: 1 }),
+    new Pool<typeof tasks>(fixture("tasks.ts"), { backend, size: 1 }),
     async (pool) => {
       const future = pool.starmapAsync("failOn", [[1, 1]]);
       assert.equal(await deadline(future.wait(), "wait() on a failure"), true);

@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { Pool, TaskError, WorkerCrashedError } from "../mod.ts";
 import type * as tasks from "./workers/tasks.ts";
-import { deadline, fixture, rejection, withPool } from "./_helpers.ts";
+import { deadline, fixture, rejection, test, withPool } from "./_helpers.ts";
 
-Deno.test("TaskError names the task, the item and the remote error in full", async () => {
+test("TaskError names the task, the item and the remote error in full", async (backend) => {
   await withPool(
-    new Pool<typeof tasks>(fixture("tasks.ts"), { size: 2 }),
+    new Pool<typeof tasks>(fixture("tasks.ts"), { backend, size: 2 }),
     async (pool) => {
       const error = await rejection(
         pool.starmap("failOn", [[0, 2], [1, 2], [2, 2], [3, 2]], {
@@ -33,8 +33,8 @@ Deno.test("TaskError names the task, the item and the remote error in full", asy
   );
 });
 
-Deno.test("TaskError: a thrown non-Error becomes a readable Error", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("TaskError: a thrown non-Error becomes a readable Error", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.apply(() => {
         throw 42;
@@ -54,8 +54,8 @@ Deno.test("TaskError: a thrown non-Error becomes a readable Error", async () => 
   });
 });
 
-Deno.test("a task error drops the rest of the call and leaves the pool usable", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("a task error drops the rest of the call and leaves the pool usable", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const ran: number[] = [];
     const error = await rejection(
       pool.map(
@@ -80,9 +80,9 @@ Deno.test("a task error drops the rest of the call and leaves the pool usable", 
   });
 });
 
-Deno.test("a missing export or a module pool without the task fails clearly", async () => {
+test("a missing export or a module pool without the task fails clearly", async (backend) => {
   await withPool(
-    new Pool<typeof tasks>(fixture("tasks.ts"), { size: 1 }),
+    new Pool<typeof tasks>(fixture("tasks.ts"), { backend, size: 1 }),
     async (pool) => {
       const missing = await rejection(
         pool.map("nope" as unknown as "double", [1]),
@@ -100,7 +100,7 @@ Deno.test("a missing export or a module pool without the task fails clearly", as
       assert.match((notFunction as TaskError).cause.message, /'notATask'/);
     },
   );
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.map("double" as never, [1]),
       "a named task on a pool without a module",
@@ -110,8 +110,8 @@ Deno.test("a missing export or a module pool without the task fails clearly", as
   });
 });
 
-Deno.test("a worker that exits under a task fails that call, not the pool", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("a worker that exits under a task fails that call, not the pool", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const other = pool.map(
       async (x: number) => {
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -147,8 +147,8 @@ Deno.test("a worker that exits under a task fails that call, not the pool", asyn
   });
 });
 
-Deno.test("an unhandled rejection left by a task fails the call instead of hanging", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("an unhandled rejection left by a task fails the call instead of hanging", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.apply(async () => {
         Promise.reject(new Error("left behind"));
@@ -162,8 +162,8 @@ Deno.test("an unhandled rejection left by a task fails the call instead of hangi
   });
 });
 
-Deno.test("an argument or result that cannot be cloned fails clearly", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("an argument or result that cannot be cloned fails clearly", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const badArg = await rejection(
       pool.map((x: unknown) => x, [1, () => 2]),
       "an unclonable argument",

@@ -4,7 +4,14 @@
 // happened.
 import assert from "node:assert/strict";
 import { Pool, TaskError, WorkerCrashedError } from "../mod.ts";
-import { deadline, fixture, rejection, runDeno, withPool } from "./_helpers.ts";
+import {
+  deadline,
+  fixture,
+  rejection,
+  runDeno,
+  test,
+  withPool,
+} from "./_helpers.ts";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -13,8 +20,8 @@ function workerIds(pool: Pool<unknown>): number[] {
   return pool.stats().workers.map((w) => w.id);
 }
 
-Deno.test("a worker that exits: the error names the exact item, worker and exit code", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("a worker that exits: the error names the exact item, worker and exit code", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.map(
         (x: number) => {
@@ -38,8 +45,8 @@ Deno.test("a worker that exits: the error names the exact item, worker and exit 
   });
 });
 
-Deno.test("a timer that throws after its task returned fails the call still running there", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("a timer that throws after its task returned fails the call still running there", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.map(
         async (x: number) => {
@@ -66,10 +73,10 @@ Deno.test("a timer that throws after its task returned fails the call still runn
   });
 });
 
-Deno.test("a timer that throws when no call runs there: a warning, and the worker is replaced", async () => {
+test("a timer that throws when no call runs there: a warning, and the worker is replaced", async (backend) => {
   const warnings: string[] = [];
   await withPool(
-    new Pool({ size: 1, onWarning: (m) => warnings.push(m) }),
+    new Pool({ backend, size: 1, onWarning: (m) => warnings.push(m) }),
     async (pool) => {
       assert.equal(
         await deadline(
@@ -99,8 +106,8 @@ Deno.test("a timer that throws when no call runs there: a warning, and the worke
   );
 });
 
-Deno.test("several calls in flight when a worker dies: only that worker's item fails", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("several calls in flight when a worker dies: only that worker's item fails", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const slow = async (x: number) => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return x;
@@ -133,7 +140,7 @@ Deno.test("several calls in flight when a worker dies: only that worker's item f
   });
 });
 
-Deno.test("a module that does not load: calls reject promptly with the cause, no respawn loop", async () => {
+test("a module that does not load: calls reject promptly with the cause, no respawn loop", async (backend) => {
   const dir = await Deno.makeTempDir();
   try {
     const broken = `${dir}/broken.ts`;
@@ -153,7 +160,7 @@ Deno.test("a module that does not load: calls reject promptly with the cause, no
       [fixture("throws_on_load.ts"), /this module refuses to load/],
     ];
     for (const [module, message] of cases) {
-      await withPool(new Pool(module, { size: 2 }), async (pool) => {
+      await withPool(new Pool(module, { backend, size: 2 }), async (pool) => {
         for (let round = 0; round < 5; round++) {
           const error = await rejection(
             pool.map("task" as never, [1, 2, 3]),
@@ -175,10 +182,12 @@ Deno.test("a module that does not load: calls reject promptly with the cause, no
   }
 });
 
-Deno.test("a module the workers may not read: the permission error, promptly", async () => {
+test("a module the workers may not read: the permission error, promptly", async (backend) => {
   const script = `
     import { Pool } from "${new URL("../mod.ts", import.meta.url).href}";
-    await using pool = new Pool("${fixture("tasks.ts").href}", { size: 1 });
+    await using pool = new Pool("${
+    fixture("tasks.ts").href
+  }", { backend: "${backend}", size: 1 });
     const error = await pool.map("double", [1]).catch((e) => e);
     console.log(JSON.stringify({ name: error.name, cause: error.cause?.name, message: error.cause?.message }));
   `;
@@ -198,8 +207,8 @@ Deno.test("a module the workers may not read: the permission error, promptly", a
   );
 });
 
-Deno.test("a result that cannot be cloned fails its item, 20 times, on the same worker", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("a result that cannot be cloned fails its item, 20 times, on the same worker", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     for (let round = 0; round < 20; round++) {
       const error = await rejection(
         pool.map((x: number) => (x === 1 ? Symbol("no") : x), [0, 1, 2], {
@@ -216,8 +225,8 @@ Deno.test("a result that cannot be cloned fails its item, 20 times, on the same 
   });
 });
 
-Deno.test("an argument that cannot be cloned fails the call before any work starts", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("an argument that cannot be cloned fails the call before any work starts", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     let progressed = 0;
     const error = await rejection(
       pool.map((x: unknown) => x, [1, 2, { deep: [{ callback: () => 3 }] }], {
@@ -235,8 +244,8 @@ Deno.test("an argument that cannot be cloned fails the call before any work star
   });
 });
 
-Deno.test("a stack overflow in a task is a task error, not a crash", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("a stack overflow in a task is a task error, not a crash", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.apply(function recurse(n: number): number {
         return recurse(n + 1) + 1;
@@ -250,12 +259,12 @@ Deno.test("a stack overflow in a task is a task error, not a crash", async () =>
   });
 });
 
-Deno.test("out of memory in a worker ends the whole process loudly, not a hang", async () => {
+test("out of memory in a worker ends the whole process loudly, not a hang", async (backend) => {
   // Deno cannot survive it (see the README): the test is that it fails fast
   // and visibly. A small heap makes it quick.
   const script = `
     import { Pool } from "${new URL("../mod.ts", import.meta.url).href}";
-    const pool = new Pool({ size: 1 });
+    const pool = new Pool({ backend: "${backend}", size: 1 });
     await pool.apply(() => {
       const hog = [];
       for (;;) hog.push(new Array(1_000_000).fill(Math.random()));

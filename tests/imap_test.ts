@@ -1,10 +1,10 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 import assert from "node:assert/strict";
 import { Pool, TaskError } from "../mod.ts";
-import { collect, deadline, rejection, withPool } from "./_helpers.ts";
+import { collect, deadline, rejection, test, withPool } from "./_helpers.ts";
 
-Deno.test("imap() yields results in input order", async () => {
-  await withPool(new Pool({ size: 3 }), async (pool) => {
+test("imap() yields results in input order", async (backend) => {
+  await withPool(new Pool({ backend, size: 3 }), async (pool) => {
     const delays = [40, 1, 30, 1, 20, 1, 10];
     const results = await collect(
       pool.imap(async (ms: number) => {
@@ -17,8 +17,8 @@ Deno.test("imap() yields results in input order", async () => {
   });
 });
 
-Deno.test("imapUnordered() yields every result once", async () => {
-  await withPool(new Pool({ size: 3 }), async (pool) => {
+test("imapUnordered() yields every result once", async (backend) => {
+  await withPool(new Pool({ backend, size: 3 }), async (pool) => {
     const items = Array.from({ length: 50 }, (_, i) => i);
     const results = await collect(
       pool.imapUnordered((x: number) => x * 2, items, { chunkSize: 3 }),
@@ -28,8 +28,8 @@ Deno.test("imapUnordered() yields every result once", async () => {
   });
 });
 
-Deno.test("imap() pulls its input lazily, within a bounded window", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("imap() pulls its input lazily, within a bounded window", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     let pulled = 0;
     function* naturals() {
       for (let n = 0;; n++) {
@@ -50,8 +50,8 @@ Deno.test("imap() pulls its input lazily, within a bounded window", async () => 
   });
 });
 
-Deno.test("imap() stops the work that is left when the consumer breaks out", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("imap() stops the work that is left when the consumer breaks out", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     let pulled = 0;
     let closed = false;
     async function* source() {
@@ -85,8 +85,8 @@ Deno.test("imap() stops the work that is left when the consumer breaks out", asy
   });
 });
 
-Deno.test("imap() yields the results before a failing item, then throws its TaskError", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("imap() yields the results before a failing item, then throws its TaskError", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const seen: number[] = [];
     const error = await rejection(
       (async () => {
@@ -107,8 +107,8 @@ Deno.test("imap() yields the results before a failing item, then throws its Task
   });
 });
 
-Deno.test("imapUnordered() throws a task's error after the results already in", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("imapUnordered() throws a task's error after the results already in", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       collect(
         pool.imapUnordered((x: number) => {
@@ -124,8 +124,8 @@ Deno.test("imapUnordered() throws a task's error after the results already in", 
   });
 });
 
-Deno.test("imap() over an async generator ends when the input ends", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("imap() over an async generator ends when the input ends", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     async function* slow() {
       for (let n = 0; n < 5; n++) {
         await new Promise((resolve) => setTimeout(resolve, 5));

@@ -1,10 +1,10 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 import assert from "node:assert/strict";
 import { Pool } from "../mod.ts";
-import { deadline, rejection, withPool } from "./_helpers.ts";
+import { deadline, rejection, test, withPool } from "./_helpers.ts";
 
-Deno.test("an inline task that uses a variable from its scope is rejected, naming it", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("an inline task that uses a variable from its scope is rejected, naming it", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const factor = 3;
     let ran = false;
     const error = await rejection(
@@ -27,8 +27,8 @@ Deno.test("an inline task that uses a variable from its scope is rejected, namin
   });
 });
 
-Deno.test("an inline task may use globals, typeof checks, its own names and import()", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("an inline task may use globals, typeof checks, its own names and import()", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const result = await deadline(
       pool.apply(async function task(n: number) {
         const { join } = await import("node:path");
@@ -49,8 +49,8 @@ Deno.test("an inline task may use globals, typeof checks, its own names and impo
   });
 });
 
-Deno.test("an arrow task that uses the enclosing 'this' is rejected", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("an arrow task that uses the enclosing 'this' is rejected", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const holder = {
       base: 1,
       run(p: Pool) {
@@ -63,8 +63,8 @@ Deno.test("an arrow task that uses the enclosing 'this' is rejected", async () =
   });
 });
 
-Deno.test("methods written in shorthand and generators' results work as tasks", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("methods written in shorthand and generators' results work as tasks", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const tasks = {
       square(x: number) {
         return x * x;
@@ -83,8 +83,8 @@ Deno.test("methods written in shorthand and generators' results work as tasks", 
   });
 });
 
-Deno.test("non-functions, built-ins, bound functions and classes are rejected clearly", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("non-functions, built-ins, bound functions and classes are rejected clearly", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const cases: Array<[unknown, RegExp]> = [
       [
         42,
@@ -112,8 +112,8 @@ Deno.test("non-functions, built-ins, bound functions and classes are rejected cl
   });
 });
 
-Deno.test("a global that only the main thread has is reported, as the worker lacks it", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("a global that only the main thread has is reported, as the worker lacks it", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.apply(() => localStorage.getItem("x")),
       "a task using localStorage",

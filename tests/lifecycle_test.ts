@@ -1,15 +1,15 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 import assert from "node:assert/strict";
 import { Pool, PoolClosedError } from "../mod.ts";
-import { collect, deadline, rejection } from "./_helpers.ts";
+import { collect, deadline, rejection, test } from "./_helpers.ts";
 
 const slow = async (ms: number) => {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return ms;
 };
 
-Deno.test("close() lets queued and running work finish, then join() resolves", async () => {
-  const pool = new Pool({ size: 1 });
+test("close() lets queued and running work finish, then join() resolves", async (backend) => {
+  const pool = new Pool({ backend, size: 1 });
   const pending = pool.map(slow, [20, 20, 20], { chunkSize: 1 });
   pool.close();
   assert.equal(pool.state, "closing");
@@ -24,8 +24,8 @@ Deno.test("close() lets queued and running work finish, then join() resolves", a
   assert.match(Deno.inspect(pool), /workers: 0/);
 });
 
-Deno.test("calls after close() or terminate() reject with PoolClosedError", async () => {
-  const pool = new Pool({ size: 1 });
+test("calls after close() or terminate() reject with PoolClosedError", async (backend) => {
+  const pool = new Pool({ backend, size: 1 });
   pool.close();
   const id = (x: number) => x;
   assert.ok(
@@ -49,15 +49,15 @@ Deno.test("calls after close() or terminate() reject with PoolClosedError", asyn
     ) instanceof PoolClosedError,
   );
   await deadline(pool.join(), "join");
-  const terminated = new Pool({ size: 1 });
+  const terminated = new Pool({ backend, size: 1 });
   terminated.terminate();
   const error = await rejection(terminated.map(id, [1]), "map after terminate");
   assert.ok(error instanceof PoolClosedError);
   assert.match((error as Error).message, /the pool is closed/);
 });
 
-Deno.test("terminate() stops the workers now and rejects every pending call", async () => {
-  const pool = new Pool({ size: 2 });
+test("terminate() stops the workers now and rejects every pending call", async (backend) => {
+  const pool = new Pool({ backend, size: 2 });
   const items = Array.from({ length: 10_000 }, () => 50);
   const map = pool.map(slow, items, { chunkSize: 1 });
   const future = pool.mapAsync(slow, [60_000]);
@@ -77,8 +77,8 @@ Deno.test("terminate() stops the workers now and rejects every pending call", as
   await deadline(pool.join(), "join after terminate");
 });
 
-Deno.test("join() on a running pool rejects instead of waiting forever", async () => {
-  const pool = new Pool({ size: 1 });
+test("join() on a running pool rejects instead of waiting forever", async (backend) => {
+  const pool = new Pool({ backend, size: 1 });
   const error = await rejection(pool.join(), "join on a running pool");
   assert.match(
     (error as Error).message,
@@ -88,12 +88,12 @@ Deno.test("join() on a running pool rejects instead of waiting forever", async (
   await deadline(pool.join(), "join");
 });
 
-Deno.test("await using closes the pool gracefully at the end of the block", async () => {
+test("await using closes the pool gracefully at the end of the block", async (backend) => {
   let outside: Pool | undefined;
   let result: number[] = [];
   await deadline(
     (async () => {
-      await using pool = new Pool({ size: 2 });
+      await using pool = new Pool({ backend, size: 2 });
       outside = pool;
       result = await pool.map((x: number) => x + 1, [1, 2]);
       // Started but not awaited: disposal still lets it finish.
@@ -105,8 +105,8 @@ Deno.test("await using closes the pool gracefully at the end of the block", asyn
   assert.equal(outside?.state, "closed");
 });
 
-Deno.test("Deno.inspect() shows the state and size, like Python's repr", async () => {
-  const pool = new Pool({ size: 3 });
+test("Deno.inspect() shows the state and size, like Python's repr", async (backend) => {
+  const pool = new Pool({ backend, size: 3 });
   assert.equal(
     Deno.inspect(pool),
     'Pool { state: "running", size: 3, workers: 0 }',
@@ -116,8 +116,8 @@ Deno.test("Deno.inspect() shows the state and size, like Python's repr", async (
   await deadline(pool.join(), "join");
 });
 
-Deno.test("workers start only when a call needs them, up to size", async () => {
-  const pool = new Pool({ size: 4 });
+test("workers start only when a call needs them, up to size", async (backend) => {
+  const pool = new Pool({ backend, size: 4 });
   assert.match(Deno.inspect(pool), /workers: 0/);
   await deadline(pool.apply(() => 1), "one apply");
   assert.match(Deno.inspect(pool), /workers: 1/);

@@ -2,13 +2,20 @@
 import assert from "node:assert/strict";
 import { Pool, QueueFullError, TaskError } from "../mod.ts";
 import type * as initTasks from "./workers/init.ts";
-import { deadline, fixture, rejection, runDeno, withPool } from "./_helpers.ts";
+import {
+  deadline,
+  fixture,
+  rejection,
+  runDeno,
+  test,
+  withPool,
+} from "./_helpers.ts";
 
 const workerName = () => (globalThis as unknown as { name: string }).name;
 
-Deno.test("maxTasksPerWorker replaces workers as they reach it, with jitter; results stay in order", async () => {
+test("maxTasksPerWorker replaces workers as they reach it, with jitter; results stay in order", async (backend) => {
   await withPool(
-    new Pool({ size: 2, maxTasksPerWorker: 10, trace: true }),
+    new Pool({ backend, size: 2, maxTasksPerWorker: 10, trace: true }),
     async (pool) => {
       const items = Array.from({ length: 200 }, (_, i) => i);
       const results = await deadline(
@@ -34,9 +41,9 @@ Deno.test("maxTasksPerWorker replaces workers as they reach it, with jitter; res
   );
 });
 
-Deno.test("maxTasksPerWorker counts a chunk as one task, as Python does", async () => {
+test("maxTasksPerWorker counts a chunk as one task, as Python does", async (backend) => {
   await withPool(
-    new Pool({ size: 2, maxTasksPerWorker: 3, trace: true }),
+    new Pool({ backend, size: 2, maxTasksPerWorker: 3, trace: true }),
     async (pool) => {
       const items = Array.from({ length: 60 }, (_, i) => i);
       assert.deepEqual(
@@ -57,9 +64,10 @@ Deno.test("maxTasksPerWorker counts a chunk as one task, as Python does", async 
   );
 });
 
-Deno.test("initializer runs once in each new worker, with its arguments", async () => {
+test("initializer runs once in each new worker, with its arguments", async (backend) => {
   await withPool(
     new Pool<typeof initTasks>(fixture("init.ts"), {
+      backend,
       size: 2,
       initializer: "setUp",
       initArgs: ["Olá"],
@@ -76,6 +84,7 @@ Deno.test("initializer runs once in each new worker, with its arguments", async 
   );
   await withPool(
     new Pool({
+      backend,
       size: 1,
       initializer: (seed: number) => {
         (globalThis as unknown as { seed: number }).seed = seed;
@@ -92,9 +101,10 @@ Deno.test("initializer runs once in each new worker, with its arguments", async 
   );
 });
 
-Deno.test("a failing initializer fails the calls on that worker, without a restart loop", async () => {
+test("a failing initializer fails the calls on that worker, without a restart loop", async (backend) => {
   await withPool(
     new Pool({
+      backend,
       size: 1,
       initializer: () => {
         throw new Error("no database");
@@ -115,8 +125,8 @@ Deno.test("a failing initializer fails the calls on that worker, without a resta
   );
 });
 
-Deno.test("maxQueue refuses a map whole; imap waits for room instead", async () => {
-  await withPool(new Pool({ size: 1, maxQueue: 50 }), async (pool) => {
+test("maxQueue refuses a map whole; imap waits for room instead", async (backend) => {
+  await withPool(new Pool({ backend, size: 1, maxQueue: 50 }), async (pool) => {
     const ran: number[] = [];
     const error = await rejection(
       pool.map((x: number) => x, Array.from({ length: 100 }, (_, i) => i), {
@@ -145,40 +155,43 @@ Deno.test("maxQueue refuses a map whole; imap waits for room instead", async () 
   });
 });
 
-Deno.test("imap over an endless async generator runs in bounded memory", async () => {
-  await withPool(new Pool({ size: 2, maxQueue: 100 }), async (pool) => {
-    let pulled = 0;
-    async function* endless() {
-      for (let n = 0;; n++) {
-        pulled++;
-        yield new Array(100).fill(n);
-      }
-    }
-    const before = Deno.memoryUsage().heapUsed;
-    let seen = 0;
-    let peakAhead = 0;
-    await deadline(
-      (async () => {
-        for await (
-          const row of pool.imap((row: number[]) => row.length, endless())
-        ) {
-          assert.equal(row, 100);
-          peakAhead = Math.max(peakAhead, pulled - ++seen);
-          if (seen === 20_000) break;
+test("imap over an endless async generator runs in bounded memory", async (backend) => {
+  await withPool(
+    new Pool({ backend, size: 2, maxQueue: 100 }),
+    async (pool) => {
+      let pulled = 0;
+      async function* endless() {
+        for (let n = 0;; n++) {
+          pulled++;
+          yield new Array(100).fill(n);
         }
-      })(),
-      "20,000 items from an endless generator",
-    );
-    assert.ok(
-      peakAhead <= 2 * 2 + 2 + 1,
-      `read ${peakAhead} items ahead of the consumer`,
-    );
-    const grown = Deno.memoryUsage().heapUsed - before;
-    assert.ok(grown < 64 * 1024 * 1024, `the heap grew by ${grown} bytes`);
-  });
+      }
+      const before = Deno.memoryUsage().heapUsed;
+      let seen = 0;
+      let peakAhead = 0;
+      await deadline(
+        (async () => {
+          for await (
+            const row of pool.imap((row: number[]) => row.length, endless())
+          ) {
+            assert.equal(row, 100);
+            peakAhead = Math.max(peakAhead, pulled - ++seen);
+            if (seen === 20_000) break;
+          }
+        })(),
+        "20,000 items from an endless generator",
+      );
+      assert.ok(
+        peakAhead <= 2 * 2 + 2 + 1,
+        `read ${peakAhead} items ahead of the consumer`,
+      );
+      const grown = Deno.memoryUsage().heapUsed - before;
+      assert.ok(grown < 64 * 1024 * 1024, `the heap grew by ${grown} bytes`);
+    },
+  );
 });
 
-Deno.test("invalid pool options throw TypeError or RangeError naming the option and value", () => {
+test("invalid pool options throw TypeError or RangeError naming the option and value", (backend) => {
   const cases: Array<[Record<string, unknown>, ErrorConstructor, RegExp]> = [
     [
       { timeout: 0 },
@@ -246,21 +259,27 @@ Deno.test("invalid pool options throw TypeError or RangeError naming the option 
     ],
   ];
   for (const [options, type, message] of cases) {
-    assert.throws(() => new Pool(options as never), (error: unknown) => {
-      assert.ok(error instanceof type, `${JSON.stringify(options)}: ${error}`);
-      assert.match((error as Error).message, message);
-      return true;
-    });
+    assert.throws(
+      () => new Pool({ backend, ...options } as never),
+      (error: unknown) => {
+        assert.ok(
+          error instanceof type,
+          `${JSON.stringify(options)}: ${error}`,
+        );
+        assert.match((error as Error).message, message);
+        return true;
+      },
+    );
   }
   const k = 1;
   assert.throws(
-    () => new Pool({ initializer: () => k }),
+    () => new Pool({ backend, initializer: () => k }),
     /initializer|uses 'k' from the enclosing scope/,
   );
 });
 
-Deno.test("a call's timeout must be a positive number of milliseconds", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("a call's timeout must be a positive number of milliseconds", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     for (const timeout of [0, -1, NaN]) {
       const error = await rejection(
         pool.map((x: number) => x, [1], { timeout }),
@@ -272,92 +291,109 @@ Deno.test("a call's timeout must be a positive number of milliseconds", async ()
   });
 });
 
-Deno.test("only functions are run as inline tasks, never source strings", async () => {
-  await withPool(new Pool(fixture("tasks.ts"), { size: 1 }), async (pool) => {
-    for (
-      const source of ["(x) => x * 2", "function f() {}", "double; Deno.exit()"]
-    ) {
-      const error = await rejection(pool.map(source as never, [1]), source);
-      assert.ok(error instanceof TypeError);
-      assert.match(
-        error.message,
-        /this is not a name: pass a function instead \(source text is never run\)/,
-      );
-    }
-    assert.equal(pool.stats().workersAlive, 0);
-  });
+test("only functions are run as inline tasks, never source strings", async (backend) => {
+  await withPool(
+    new Pool(fixture("tasks.ts"), { backend, size: 1 }),
+    async (pool) => {
+      for (
+        const source of [
+          "(x) => x * 2",
+          "function f() {}",
+          "double; Deno.exit()",
+        ]
+      ) {
+        const error = await rejection(pool.map(source as never, [1]), source);
+        assert.ok(error instanceof TypeError);
+        assert.match(
+          error.message,
+          /this is not a name: pass a function instead \(source text is never run\)/,
+        );
+      }
+      assert.equal(pool.stats().workersAlive, 0);
+    },
+  );
 });
 
-Deno.test("permissions: without --unstable-worker-options the pool throws instead of the process dying", async () => {
-  const script = `
+// Web only: 'permissions' needs backend "web" (on "node" it is a TypeError).
+test(
+  "permissions: without --unstable-worker-options the pool throws instead of the process dying",
+  async (backend) => {
+    const script = `
     import { Pool } from "${new URL("../mod.ts", import.meta.url).href}";
     try {
-      new Pool({ size: 1, permissions: "none" });
+      new Pool({ backend: "${backend}", size: 1, permissions: "none" });
       console.log("created");
     } catch (error) {
       console.log(error.name + ": " + error.message);
     }
   `;
-  // With --allow-all the pool reads its command line and sees no flag;
-  // without, it cannot tell, and refuses rather than risk the process.
-  // Deno 2 dropped the catch-all --unstable: it does not allow this either.
-  for (
-    const flags of [["--allow-all"], ["--allow-read"], [
-      "--allow-all",
-      "--unstable",
-    ]]
-  ) {
-    const child = await runDeno(["run", "--quiet", ...flags, "-"], {
-      stdin: script,
-      ms: 30_000,
-    });
-    assert.equal(child.code, 0, child.stderr);
-    assert.match(
-      child.stdout,
-      /TypeError: Cannot create pool with 'permissions' .*--unstable-worker-options/,
-    );
-  }
-});
+    // With --allow-all the pool reads its command line and sees no flag;
+    // without, it cannot tell, and refuses rather than risk the process.
+    // Deno 2 dropped the catch-all --unstable: it does not allow this either.
+    for (
+      const flags of [["--allow-all"], ["--allow-read"], [
+        "--allow-all",
+        "--unstable",
+      ]]
+    ) {
+      const child = await runDeno(["run", "--quiet", ...flags, "-"], {
+        stdin: script,
+        ms: 30_000,
+      });
+      assert.equal(child.code, 0, child.stderr);
+      assert.match(
+        child.stdout,
+        /TypeError: Cannot create pool with 'permissions' .*--unstable-worker-options/,
+      );
+    }
+  },
+  { only: "web" },
+);
 
-Deno.test("permissions: 'none' keeps files and network from the workers", async () => {
-  const script = `
+// Web only: Deno cannot narrow the permissions of a "node" worker.
+test(
+  "permissions: 'none' keeps files and network from the workers",
+  async (backend) => {
+    const script = `
     import { Pool } from "${new URL("../mod.ts", import.meta.url).href}";
     // With --allow-all the pool sees the flag itself; otherwise it is told.
     const told = !Deno.args.includes("sees");
-    await using open = new Pool({ size: 1 });
-    await using closed = new Pool({ size: 1, permissions: "none", unstableWorkerOptions: told });
+    await using open = new Pool({ backend: "${backend}", size: 1 });
+    await using closed = new Pool({ backend: "${backend}", size: 1, permissions: "none", unstableWorkerOptions: told });
     const read = async () => (await Deno.readTextFile("${
-    new URL("../deno.json", import.meta.url).pathname
-  }")).length > 0;
+      new URL("../deno.json", import.meta.url).pathname
+    }")).length > 0;
     console.log("open read:", await open.apply(read));
     const error = await closed.apply(read).catch((e) => e);
     console.log("closed read:", error.cause?.name);
     const net = await closed.apply(async () => (await fetch("http://127.0.0.1:65000/")).status).catch((e) => e);
     console.log("closed net:", net.cause?.name, net.cause?.message);
   `;
-  for (
-    const args of [
-      ["--allow-read", "--allow-net", "--unstable-worker-options", "-"],
-      ["--allow-all", "--unstable-worker-options", "-", "sees"],
-    ]
-  ) {
-    const child = await runDeno(["run", "--quiet", ...args], {
-      stdin: script,
-      ms: 30_000,
-    });
-    assert.equal(child.code, 0, child.stderr);
-    assert.match(child.stdout, /open read: true/);
-    assert.match(child.stdout, /closed read: NotCapable/);
-    // fetch() wraps the refusal in a TypeError.
-    assert.match(
-      child.stdout,
-      /closed net: (NotCapable|TypeError) .*net access/i,
-    );
-  }
-});
+    for (
+      const args of [
+        ["--allow-read", "--allow-net", "--unstable-worker-options", "-"],
+        ["--allow-all", "--unstable-worker-options", "-", "sees"],
+      ]
+    ) {
+      const child = await runDeno(["run", "--quiet", ...args], {
+        stdin: script,
+        ms: 30_000,
+      });
+      assert.equal(child.code, 0, child.stderr);
+      assert.match(child.stdout, /open read: true/);
+      assert.match(child.stdout, /closed read: NotCapable/);
+      // fetch() wraps the refusal in a TypeError.
+      assert.match(
+        child.stdout,
+        /closed net: (NotCapable|TypeError) .*net access/i,
+      );
+    }
+  },
+  { only: "web" },
+);
 
-Deno.test("soak: 1,000,000 items through map, exact and in order", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("soak: 1,000,000 items through map, exact and in order", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const items = Array.from({ length: 1_000_000 }, (_, i) => i);
     const before = Deno.memoryUsage().heapUsed;
     const results = await deadline(
@@ -374,8 +410,8 @@ Deno.test("soak: 1,000,000 items through map, exact and in order", async () => {
   });
 });
 
-Deno.test("soak: 1,000 mapAsync calls in flight on 2 workers all settle right", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("soak: 1,000 mapAsync calls in flight on 2 workers all settle right", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const futures = Array.from(
       { length: 1_000 },
       (_, i) => pool.mapAsync((x: number) => x + 1, [i, i * 2]),
@@ -389,8 +425,8 @@ Deno.test("soak: 1,000 mapAsync calls in flight on 2 workers all settle right", 
   });
 });
 
-Deno.test("workers are named after the pool", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("workers are named after the pool", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     assert.equal(
       await deadline(pool.apply(workerName), "name"),
       "@paralelo/pool worker 1",

@@ -2,12 +2,12 @@
 import assert from "node:assert/strict";
 import { Pool } from "../mod.ts";
 import type * as tasks from "./workers/tasks.ts";
-import { deadline, fixture, withPool } from "./_helpers.ts";
+import { deadline, fixture, test, withPool } from "./_helpers.ts";
 
 const tasksUrl = fixture("tasks.ts");
 
-Deno.test("map() returns 10,000 results in input order", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("map() returns 10,000 results in input order", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const items = Array.from({ length: 10_000 }, (_, i) => i);
     // Later items finish first within each chunk round: order must not care.
     const results = await deadline(
@@ -18,9 +18,9 @@ Deno.test("map() returns 10,000 results in input order", async () => {
   });
 });
 
-Deno.test("map() keeps input order when later items finish first", async () => {
+test("map() keeps input order when later items finish first", async (backend) => {
   await withPool(
-    new Pool<typeof tasks>(tasksUrl, { size: 4 }),
+    new Pool<typeof tasks>(tasksUrl, { backend, size: 4 }),
     async (pool) => {
       const results = await deadline(
         pool.starmap("later", [[1, 80], [2, 60], [3, 40], [4, 1]]),
@@ -31,8 +31,8 @@ Deno.test("map() keeps input order when later items finish first", async () => {
   );
 });
 
-Deno.test("map() of an empty input resolves with [] at once, starting no worker", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("map() of an empty input resolves with [] at once, starting no worker", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     assert.deepEqual(
       await deadline(pool.map((x: number) => x, []), "empty map"),
       [],
@@ -48,9 +48,9 @@ Deno.test("map() of an empty input resolves with [] at once, starting no worker"
   });
 });
 
-Deno.test("map() runs the named exports of the pool's module", async () => {
+test("map() runs the named exports of the pool's module", async (backend) => {
   await withPool(
-    new Pool<typeof tasks>(tasksUrl, { size: 2 }),
+    new Pool<typeof tasks>(tasksUrl, { backend, size: 2 }),
     async (pool) => {
       const doubled: number[] = await deadline(
         pool.map("double", [1, 2, 3]),
@@ -66,8 +66,8 @@ Deno.test("map() runs the named exports of the pool's module", async () => {
   );
 });
 
-Deno.test("map() awaits async tasks", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("map() awaits async tasks", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const results = await deadline(
       pool.map(async (x: number) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -79,8 +79,8 @@ Deno.test("map() awaits async tasks", async () => {
   });
 });
 
-Deno.test("map() takes any iterable or async iterable", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("map() takes any iterable or async iterable", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const inc = (x: number) => x + 1;
     function* generate() {
       yield* [1, 2, 3];
@@ -118,9 +118,9 @@ Deno.test("map() takes any iterable or async iterable", async () => {
   });
 });
 
-Deno.test("map() keeps undefined and structured values intact", async () => {
+test("map() keeps undefined and structured values intact", async (backend) => {
   await withPool(
-    new Pool<typeof tasks>(tasksUrl, { size: 1 }),
+    new Pool<typeof tasks>(tasksUrl, { backend, size: 1 }),
     async (pool) => {
       assert.deepEqual(
         await deadline(pool.map("nothing", [undefined]), "undefined"),
@@ -141,8 +141,8 @@ Deno.test("map() keeps undefined and structured values intact", async () => {
   );
 });
 
-Deno.test("map() reports progress as items complete", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("map() reports progress as items complete", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const seen: Array<[number, number | undefined]> = [];
     await deadline(
       pool.map((x: number) => x, [1, 2, 3, 4, 5], {
@@ -159,8 +159,8 @@ Deno.test("map() reports progress as items complete", async () => {
   });
 });
 
-Deno.test("map() chooses about four chunks per worker, like Python", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("map() chooses about four chunks per worker, like Python", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     let calls = 0;
     await deadline(
       pool.map((x: number) => x, Array.from({ length: 800 }, (_, i) => i), {
@@ -172,8 +172,8 @@ Deno.test("map() chooses about four chunks per worker, like Python", async () =>
   });
 });
 
-Deno.test("map() reuses its workers instead of starting one per task", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("map() reuses its workers instead of starting one per task", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     for (let round = 0; round < 5; round++) {
       await deadline(
         pool.map((x: number) => x, [1, 2, 3, 4], { chunkSize: 1 }),

@@ -1,32 +1,35 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 import assert from "node:assert/strict";
 import { cpuCount, Pool } from "../mod.ts";
-import { deadline, rejection, withPool } from "./_helpers.ts";
+import { deadline, rejection, test, withPool } from "./_helpers.ts";
 
-Deno.test("new Pool() throws RangeError for a size that is not a positive integer", () => {
+test("new Pool() throws RangeError for a size that is not a positive integer", (backend) => {
   for (const size of [0, -1, 1.5, NaN, Infinity]) {
     assert.throws(
-      () => new Pool({ size }),
+      () => new Pool({ backend, size }),
       (error: unknown) =>
         error instanceof RangeError &&
         error.message ===
           `Cannot create pool as 'size' must be a positive integer: received ${size}`,
     );
   }
-  assert.throws(() => new Pool({ size: "2" as unknown as number }), TypeError);
-  assert.throws(() => new Pool(42 as unknown as URL), TypeError);
+  assert.throws(
+    () => new Pool({ backend, size: "2" as unknown as number }),
+    TypeError,
+  );
+  assert.throws(() => new Pool(42 as unknown as URL, { backend }), TypeError);
 });
 
-Deno.test("new Pool() defaults its size to cpuCount()", async () => {
-  await withPool(new Pool(), (pool) => {
+test("new Pool() defaults its size to cpuCount()", async (backend) => {
+  await withPool(new Pool({ backend }), (pool) => {
     assert.equal(pool.size, cpuCount());
     assert.equal(cpuCount(), navigator.hardwareConcurrency);
     return Promise.resolve();
   });
 });
 
-Deno.test("new Pool() resolves a module path against the current directory", async () => {
-  const pool = new Pool("tests/workers/tasks.ts", { size: 1 });
+test("new Pool() resolves a module path against the current directory", async (backend) => {
+  const pool = new Pool("tests/workers/tasks.ts", { backend, size: 1 });
   await withPool(pool, async (pool) => {
     assert.match(
       Deno.inspect(pool),
@@ -38,8 +41,8 @@ Deno.test("new Pool() resolves a module path against the current directory", asy
   });
 });
 
-Deno.test("calls reject invalid options, naming them", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("calls reject invalid options, naming them", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const id = (x: number) => x;
     for (const chunkSize of [0, -2, 1.5, "3"]) {
       const error = await rejection(
@@ -73,8 +76,8 @@ Deno.test("calls reject invalid options, naming them", async () => {
   });
 });
 
-Deno.test("signal: an aborted call rejects with the reason and drops its queued work", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("signal: an aborted call rejects with the reason and drops its queued work", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const before = AbortSignal.abort(new Error("before"));
     assert.equal(
       ((await rejection(
@@ -106,8 +109,8 @@ Deno.test("signal: an aborted call rejects with the reason and drops its queued 
   });
 });
 
-Deno.test("signal: no abort listener is left behind", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("signal: no abort listener is left behind", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const controller = new AbortController();
     let listeners = 0;
     const { signal } = controller;
@@ -137,8 +140,8 @@ Deno.test("signal: no abort listener is left behind", async () => {
   });
 });
 
-Deno.test("onProgress: an error it throws fails the call", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("onProgress: an error it throws fails the call", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.map((x: number) => x, [1, 2], {
         onProgress: () => {
@@ -151,8 +154,8 @@ Deno.test("onProgress: an error it throws fails the call", async () => {
   });
 });
 
-Deno.test("an input iterable that throws midway rejects the call; the pool stays usable", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("an input iterable that throws midway rejects the call; the pool stays usable", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     function* broken() {
       yield 1;
       yield 2;

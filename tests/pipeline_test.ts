@@ -5,46 +5,55 @@
 // review.
 import assert from "node:assert/strict";
 import { Pool, type TaskError } from "../mod.ts";
-import { deadline, rejection, withPool } from "./_helpers.ts";
+import { deadline, rejection, test, withPool } from "./_helpers.ts";
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const quick = (x: number) => x + 1;
 
-Deno.test("maxTasksPerWorker with a failing item: the worker is still replaced", async () => {
-  await withPool(new Pool({ size: 1, maxTasksPerWorker: 1 }), async (pool) => {
-    await rejection(
-      pool.map((x: number) => {
-        throw new Error(`boom ${x}`);
-      }, [1]),
-      "a failing map",
-    );
-    assert.deepEqual(await deadline(pool.map(quick, [1]), "the next map"), [2]);
-  });
-  await withPool(new Pool({ size: 2, maxTasksPerWorker: 10 }), async (pool) => {
-    for (let round = 0; round < 3; round++) {
-      const error = await rejection(
-        pool.map(
-          (x: number) => {
-            if (x === 3) throw new Error("three");
-            return x;
-          },
-          Array.from({ length: 10 }, (_, i) => i),
-          { chunkSize: 10 },
-        ),
-        `round ${round}`,
+test("maxTasksPerWorker with a failing item: the worker is still replaced", async (backend) => {
+  await withPool(
+    new Pool({ backend, size: 1, maxTasksPerWorker: 1 }),
+    async (pool) => {
+      await rejection(
+        pool.map((x: number) => {
+          throw new Error(`boom ${x}`);
+        }, [1]),
+        "a failing map",
       );
-      assert.equal((error as TaskError).index, 3);
-    }
-    assert.deepEqual(
-      await deadline(pool.map(quick, [1, 2, 3]), "a clean map"),
-      [2, 3, 4],
-    );
-  });
+      assert.deepEqual(await deadline(pool.map(quick, [1]), "the next map"), [
+        2,
+      ]);
+    },
+  );
+  await withPool(
+    new Pool({ backend, size: 2, maxTasksPerWorker: 10 }),
+    async (pool) => {
+      for (let round = 0; round < 3; round++) {
+        const error = await rejection(
+          pool.map(
+            (x: number) => {
+              if (x === 3) throw new Error("three");
+              return x;
+            },
+            Array.from({ length: 10 }, (_, i) => i),
+            { chunkSize: 10 },
+          ),
+          `round ${round}`,
+        );
+        assert.equal((error as TaskError).index, 3);
+      }
+      assert.deepEqual(
+        await deadline(pool.map(quick, [1, 2, 3]), "a clean map"),
+        [2, 3, 4],
+      );
+    },
+  );
 });
 
-Deno.test("a failing initializer with maxTasksPerWorker: every call still settles", async () => {
+test("a failing initializer with maxTasksPerWorker: every call still settles", async (backend) => {
   await withPool(
     new Pool({
+      backend,
       size: 1,
       maxTasksPerWorker: 2,
       initializer: () => {
@@ -60,8 +69,8 @@ Deno.test("a failing initializer with maxTasksPerWorker: every call still settle
   );
 });
 
-Deno.test("imap: return() while a next() is pending settles both", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("imap: return() while a next() is pending settles both", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const iterator = pool.imap(async (x: number) => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       return x;
@@ -77,8 +86,8 @@ Deno.test("imap: return() while a next() is pending settles both", async () => {
   });
 });
 
-Deno.test("quick chunks are not pipelined behind another call's slow task", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("quick chunks are not pipelined behind another call's slow task", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     await pool.map(quick, [1, 2], { chunkSize: 1 });
     let slowDone = false;
     const slow = pool.apply(async () => {
@@ -102,8 +111,8 @@ Deno.test("quick chunks are not pipelined behind another call's slow task", asyn
   });
 });
 
-Deno.test("abort drops the call's chunks that wait on a worker behind another task", async () => {
-  await withPool(new Pool({ size: 2, trace: true }), async (pool) => {
+test("abort drops the call's chunks that wait on a worker behind another task", async (backend) => {
+  await withPool(new Pool({ backend, size: 2, trace: true }), async (pool) => {
     await pool.map(quick, [1, 2], { chunkSize: 1 });
     const other = pool.apply(async () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -144,9 +153,9 @@ Deno.test("abort drops the call's chunks that wait on a worker behind another ta
   });
 });
 
-Deno.test("a failed stream gets back its chunks from a worker that died, and yields them", async () => {
+test("a failed stream gets back its chunks from a worker that died, and yields them", async (backend) => {
   for (const ordered of [true, false]) {
-    const pool = new Pool({ size: 2 });
+    const pool = new Pool({ backend, size: 2 });
     try {
       await pool.map(quick, [1, 2], { chunkSize: 1 });
       const dies = pool.apply(async () => {
@@ -184,8 +193,8 @@ Deno.test("a failed stream gets back its chunks from a worker that died, and yie
   }
 });
 
-Deno.test("maxQueue: a map of an async input counts its items once", async () => {
-  await withPool(new Pool({ size: 1, maxQueue: 6 }), async (pool) => {
+test("maxQueue: a map of an async input counts its items once", async (backend) => {
+  await withPool(new Pool({ backend, size: 1, maxQueue: 6 }), async (pool) => {
     async function* six() {
       yield* [0, 1, 2, 3, 4, 5];
     }
@@ -200,8 +209,8 @@ Deno.test("maxQueue: a map of an async input counts its items once", async () =>
   });
 });
 
-Deno.test("maxQueue: an imap reads only as the queue has room, even with big chunks", async () => {
-  await withPool(new Pool({ size: 2, maxQueue: 5 }), async (pool) => {
+test("maxQueue: an imap reads only as the queue has room, even with big chunks", async (backend) => {
+  await withPool(new Pool({ backend, size: 2, maxQueue: 5 }), async (pool) => {
     const items = Array.from({ length: 200 }, (_, i) => i);
     const slowly = async (x: number) => {
       await new Promise((resolve) => setTimeout(resolve, 1));

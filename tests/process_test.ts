@@ -1,10 +1,10 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 import assert from "node:assert/strict";
-import { deadline, runDeno } from "./_helpers.ts";
+import { deadline, runDeno, test } from "./_helpers.ts";
 
 const root = new URL("..", import.meta.url);
 
-Deno.test("a script that maps and closes its pool exits on its own", async () => {
+test("a script that maps and closes its pool exits on its own", async (backend) => {
   for (
     const ending of [
       "pool.close();",
@@ -14,7 +14,7 @@ Deno.test("a script that maps and closes its pool exits on its own", async () =>
   ) {
     const script = `
       import { Pool } from "${new URL("mod.ts", root).href}";
-      const pool = new Pool({ size: 2 });
+      const pool = new Pool({ backend: "${backend}", size: 2 });
       console.log(JSON.stringify(await pool.map((x) => x * 2, [1, 2, 3])));
       ${ending}
     `;
@@ -34,7 +34,7 @@ Deno.test("a script that maps and closes its pool exits on its own", async () =>
   }
 });
 
-Deno.test("the pool works when imported from a remote URL, as from JSR", async () => {
+test("the pool works when imported from a remote URL, as from JSR", async (backend) => {
   // Serve the repository over HTTP, and import mod.ts from there: the worker
   // shim must not need a file next to pool.ts.
   const requested: string[] = [];
@@ -58,7 +58,7 @@ Deno.test("the pool works when imported from a remote URL, as from JSR", async (
     const base = `http://127.0.0.1:${server.addr.port}`;
     const script = `
       const { Pool } = await import("${base}/mod.ts");
-      await using pool = new Pool("${base}/tests/workers/tasks.ts", { size: 2 });
+      await using pool = new Pool("${base}/tests/workers/tasks.ts", { backend: "${backend}", size: 2 });
       const named = await pool.map("double", [1, 2, 3]);
       const inline = await pool.map((x) => x * x, [1, 2, 3]);
       const where = await pool.apply(() => self.location.href);
@@ -81,7 +81,9 @@ Deno.test("the pool works when imported from a remote URL, as from JSR", async (
     assert.deepEqual(JSON.parse(child.stdout), {
       named: [2, 4, 6],
       inline: [1, 4, 9],
-      where: "blob:",
+      // The worker's code runs from its own URL, not from a file beside
+      // pool.ts: a Web Worker's from a blob:, a node worker's from a data:.
+      where: backend === "web" ? "blob:" : "data:",
     });
     assert.ok(requested.includes("/pool.ts"));
   } finally {

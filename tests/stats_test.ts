@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { Pool } from "../mod.ts";
 import { Call } from "../_call.ts";
-import { deadline, rejection, withPool } from "./_helpers.ts";
+import { deadline, rejection, test, withPool } from "./_helpers.ts";
 
-Deno.test("stats() add up: completed, failed, queued, running, per worker", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("stats() add up: completed, failed, queued, running, per worker", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     assert.deepEqual(
       { ...pool.stats(), lifetimeMs: 0 },
       {
@@ -83,11 +83,13 @@ Deno.test("a call pipelines only once its chunks are known to be quick", () => {
     signal: undefined,
     onProgress: undefined,
     timeout: undefined,
-    wake: () => {},
-    admit: () => undefined,
-    hasRoom: () => true,
-    onAbort: () => {},
-    onStop: () => {},
+    host: {
+      wake: () => {},
+      admit: () => undefined,
+      hasRoom: () => true,
+      aborted: () => {},
+      stopped: () => {},
+    },
   });
   assert.equal(call.depth, 1);
   for (let i = 0; i < 7; i++) call.observe(0.1);
@@ -104,8 +106,8 @@ Deno.test("a call pipelines only once its chunks are known to be quick", () => {
   assert.equal(call.depth, 1);
 });
 
-Deno.test("a worker that dies with many pipelined chunks: the call fails at the right item, promptly", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("a worker that dies with many pipelined chunks: the call fails at the right item, promptly", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const items = Array.from({ length: 50_000 }, (_, i) => i);
     // Quick items: many chunks wait on each worker when one of them exits.
     const error = await rejection(

@@ -3,14 +3,14 @@
 // drop results (found in review).
 import assert from "node:assert/strict";
 import { Pool, PoolClosedError, TaskError } from "../mod.ts";
-import { collect, deadline, rejection, withPool } from "./_helpers.ts";
+import { collect, deadline, rejection, test, withPool } from "./_helpers.ts";
 
 async function drain<T>(iterable: AsyncIterable<T>, into: T[]): Promise<void> {
   for await (const value of iterable) into.push(value);
 }
 
-Deno.test("imap() after a task error, then terminate(): the iterator rejects", async () => {
-  const pool = new Pool({ size: 2 });
+test("imap() after a task error, then terminate(): the iterator rejects", async (backend) => {
+  const pool = new Pool({ backend, size: 2 });
   const seen: number[] = [];
   const consumed = drain(
     pool.imap(async (x: number) => {
@@ -35,9 +35,9 @@ async function* slow(failAt3: boolean): AsyncGenerator<number> {
   }
 }
 
-Deno.test("close(), then a call stops by abort or input error: join() still resolves", async () => {
+test("close(), then a call stops by abort or input error: join() still resolves", async (backend) => {
   for (const how of ["abort", "input error"]) {
-    const pool = new Pool({ size: 1 });
+    const pool = new Pool({ backend, size: 1 });
     const controller = new AbortController();
     const call = pool.map((x: number) => x, slow(how === "input error"), {
       signal: controller.signal,
@@ -50,10 +50,10 @@ Deno.test("close(), then a call stops by abort or input error: join() still reso
   }
 });
 
-Deno.test("await using ends even when an imap was not consumed to the end", async () => {
+test("await using ends even when an imap was not consumed to the end", async (backend) => {
   const pool = await deadline(
     (async () => {
-      await using pool = new Pool({ size: 1 });
+      await using pool = new Pool({ backend, size: 1 });
       const iterator = pool.imap((x: number) => x * 2, [
         1,
         2,
@@ -72,8 +72,8 @@ Deno.test("await using ends even when an imap was not consumed to the end", asyn
   assert.equal(pool.state, "closed");
 });
 
-Deno.test("imap(): return() before the first next() stops the call", async () => {
-  const pool = new Pool({ size: 1 });
+test("imap(): return() before the first next() stops the call", async (backend) => {
+  const pool = new Pool({ backend, size: 1 });
   let pulled = 0;
   function* endless() {
     for (;;) {
@@ -88,8 +88,8 @@ Deno.test("imap(): return() before the first next() stops the call", async () =>
   assert.ok(pulled < 10, `pulled ${pulled}`);
 });
 
-Deno.test("a stream yields what came before an input error or an unclonable item", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("a stream yields what came before an input error or an unclonable item", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     for (const asyncInput of [false, true]) {
       const seen: number[] = [];
       const input = asyncInput
@@ -119,8 +119,8 @@ Deno.test("a stream yields what came before an input error or an unclonable item
   });
 });
 
-Deno.test("imap() over an array sends one item a message by default", async () => {
-  await withPool(new Pool({ size: 2 }), async (pool) => {
+test("imap() over an array sends one item a message by default", async (backend) => {
+  await withPool(new Pool({ backend, size: 2 }), async (pool) => {
     const progress: number[] = [];
     const results = await collect(
       pool.imap((x: number) => x, [1, 2, 3, 4, 5, 6, 7, 8], {
@@ -133,8 +133,8 @@ Deno.test("imap() over an array sends one item a message by default", async () =
   });
 });
 
-Deno.test("a DataView is not an input: TypeError, not a hang", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("a DataView is not an input: TypeError, not a hang", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const view = new DataView(new ArrayBuffer(4)) as unknown as number[];
     assert.ok(
       await rejection(pool.map((x: number) => x, view), "map") instanceof
@@ -150,8 +150,8 @@ Deno.test("a DataView is not an input: TypeError, not a hang", async () => {
   });
 });
 
-Deno.test("an error whose getter throws is still a TaskError, and the worker lives", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("an error whose getter throws is still a TaskError, and the worker lives", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
       pool.apply(() => {
         const e = new Error("odd");

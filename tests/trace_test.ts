@@ -2,15 +2,15 @@
 import assert from "node:assert/strict";
 import { DOMParser } from "linkedom";
 import { Pool, timelineSvg, traceEvents } from "../mod.ts";
-import { deadline, rejection, withPool } from "./_helpers.ts";
+import { deadline, rejection, test, withPool } from "./_helpers.ts";
 
 const work = async (ms: number) => {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return ms;
 };
 
-Deno.test("trace: every item once, start <= end, never more running than workers", async () => {
-  await withPool(new Pool({ size: 3, trace: true }), async (pool) => {
+test("trace: every item once, start <= end, never more running than workers", async (backend) => {
+  await withPool(new Pool({ backend, size: 3, trace: true }), async (pool) => {
     const items = Array.from({ length: 40 }, (_, i) => i % 5);
     await deadline(pool.map(work, items, { chunkSize: 2 }), "traced map");
     await deadline(pool.map((x: number) => x, [1, 2, 3]), "a second call");
@@ -49,8 +49,8 @@ Deno.test("trace: every item once, start <= end, never more running than workers
   });
 });
 
-Deno.test("trace: a failed or crashed chunk is a span marked not ok", async () => {
-  await withPool(new Pool({ size: 1, trace: true }), async (pool) => {
+test("trace: a failed or crashed chunk is a span marked not ok", async (backend) => {
+  await withPool(new Pool({ backend, size: 1, trace: true }), async (pool) => {
     await rejection(
       pool.apply(() => {
         throw new Error("x");
@@ -64,15 +64,15 @@ Deno.test("trace: a failed or crashed chunk is a span marked not ok", async () =
   });
 });
 
-Deno.test("trace() throws on a pool without tracing", async () => {
-  await withPool(new Pool({ size: 1 }), (pool) => {
+test("trace() throws on a pool without tracing", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), (pool) => {
     assert.throws(() => pool.trace(), /new Pool\(\{ trace: true \}\)/);
     return Promise.resolve();
   });
 });
 
-Deno.test("timelineSvg() is well-formed SVG with a bar per chunk and the serial row", async () => {
-  await withPool(new Pool({ size: 2, trace: true }), async (pool) => {
+test("timelineSvg() is well-formed SVG with a bar per chunk and the serial row", async (backend) => {
+  await withPool(new Pool({ backend, size: 2, trace: true }), async (pool) => {
     await deadline(pool.map(work, [5, 10, 15, 20], { chunkSize: 1 }), "map");
     const svg = timelineSvg(pool.trace(), {
       title: 'Sleep <"&">',
@@ -95,8 +95,8 @@ Deno.test("timelineSvg() is well-formed SVG with a bar per chunk and the serial 
   });
 });
 
-Deno.test("traceEvents() exports Chrome trace JSON, a complete event per chunk", async () => {
-  await withPool(new Pool({ size: 2, trace: true }), async (pool) => {
+test("traceEvents() exports Chrome trace JSON, a complete event per chunk", async (backend) => {
+  await withPool(new Pool({ backend, size: 2, trace: true }), async (pool) => {
     await deadline(
       pool.map((x: number) => x, [1, 2, 3], { chunkSize: 1 }),
       "map",

@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { Pool } from "../mod.ts";
 import { collectTransferables } from "../_transfer.ts";
 import { toTaskRef } from "../_task_ref.ts";
-import { deadline, withPool } from "./_helpers.ts";
+import { deadline, test, withPool } from "./_helpers.ts";
 
-Deno.test("transfer: the buffer moves to the worker intact and is detached here", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("transfer: the buffer moves to the worker intact and is detached here", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const bytes = new Uint8Array(1 << 20).map((_, i) => i % 251);
     const buffer = bytes.buffer;
     const [sum] = await deadline(
@@ -25,8 +25,8 @@ Deno.test("transfer: the buffer moves to the worker intact and is detached here"
   });
 });
 
-Deno.test("transfer: results come back by transfer, and without it buffers are copied", async () => {
-  await withPool(new Pool({ size: 1 }), async (pool) => {
+test("transfer: results come back by transfer, and without it buffers are copied", async (backend) => {
+  await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const [made] = await deadline(
       pool.map((n: number) => new Float64Array(n).fill(1.5), [1000], {
         transfer: true,
@@ -69,10 +69,10 @@ Deno.test("collectTransferables() finds buffers in nested values, skips shared o
   assert.equal(toTaskRef(collectTransferables, false).kind, "source");
 });
 
-Deno.test("a call whose items cost more in messages than in work gets one warning", async () => {
+test("a call whose items cost more in messages than in work gets one warning", async (backend) => {
   const warnings: string[] = [];
   await withPool(
-    new Pool({ size: 2, onWarning: (m) => warnings.push(m) }),
+    new Pool({ backend, size: 2, onWarning: (m) => warnings.push(m) }),
     async (pool) => {
       const items = Array.from({ length: 5000 }, (_, i) => i);
       await deadline(
@@ -97,7 +97,7 @@ Deno.test("a call whose items cost more in messages than in work gets one warnin
 
   const none: string[] = [];
   await withPool(
-    new Pool({ size: 2, onWarning: (m) => none.push(m) }),
+    new Pool({ backend, size: 2, onWarning: (m) => none.push(m) }),
     async (pool) => {
       const heavy = (n: number) => {
         let x = 0;
