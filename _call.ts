@@ -271,11 +271,11 @@ export class Call {
     // Cancel first: a pending next() then ends, and return() need not wait
     // for a result that may be far off.
     generator.return = (value) => {
-      this.cancel();
+      this.abandon();
       return return_(value);
     };
     generator.throw = (error) => {
-      this.cancel();
+      this.abandon();
       return throw_(error);
     };
     return generator;
@@ -354,7 +354,7 @@ export class Call {
   }
 
   /** Drops the work that is left: the consumer ended or broke out of its loop. */
-  cancel(): void {
+  abandon(): void {
     if (this.#over) return;
     this.#state = DONE;
     this.#release();
@@ -485,7 +485,7 @@ export class Call {
         await new Promise<void>((resolve) => (this.#waiter = resolve));
       }
     } finally {
-      this.cancel();
+      this.abandon();
     }
   }
 }

@@ -42,20 +42,41 @@ export function received(value: unknown): string {
     : `${shown} (${typeof value})`;
 }
 
-export function checkTimeout(timeout: unknown, action: string): void {
-  if (timeout === undefined) return;
-  if (typeof timeout !== "number") {
+/**
+ * Checks a duration in milliseconds, the one rule for every timeout: a
+ * number, finite, and positive, or 0 or more where waiting 0 ms means "look
+ * without waiting" (`AsyncResult.wait(0)`).
+ */
+export function checkMilliseconds(
+  value: unknown,
+  name: string,
+  action: string,
+  zero: "allowed" | "refused" = "refused",
+): void {
+  if (value === undefined) return;
+  if (typeof value !== "number") {
     throw new TypeError(
-      `Cannot ${action} as 'timeout' must be a number of milliseconds: received ${
-        received(timeout)
+      `Cannot ${action} as '${name}' must be a number of milliseconds: received ${
+        received(value)
       }`,
     );
   }
-  if (!(timeout > 0) || !Number.isFinite(timeout)) {
+  if (zero === "allowed") {
+    if (!(value >= 0) || value === Infinity) {
+      throw new RangeError(
+        `Cannot ${action} as '${name}' must be a finite number of milliseconds, 0 or more: received ${value}`,
+      );
+    }
+  } else if (!(value > 0) || !Number.isFinite(value)) {
     throw new RangeError(
-      `Cannot ${action} as 'timeout' must be a positive, finite number of milliseconds: received ${timeout}`,
+      `Cannot ${action} as '${name}' must be a positive, finite number of milliseconds: received ${value}`,
     );
   }
+}
+
+/** Checks a `timeout` option, of a pool or of a call. */
+export function checkTimeout(timeout: unknown, action: string): void {
+  checkMilliseconds(timeout, "timeout", action);
 }
 
 export function checkPositiveInteger(value: unknown, name: string): void {

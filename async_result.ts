@@ -5,20 +5,7 @@
  *
  * @module
  */
-
-function checkTimeout(timeoutMs: number | undefined, method: string): void {
-  if (timeoutMs === undefined) return;
-  if (typeof timeoutMs !== "number") {
-    throw new TypeError(
-      `Cannot ${method} as 'timeoutMs' must be a number of milliseconds: received ${typeof timeoutMs}`,
-    );
-  }
-  if (!(timeoutMs >= 0) || timeoutMs === Infinity) {
-    throw new RangeError(
-      `Cannot ${method} as 'timeoutMs' must be a finite number of milliseconds, 0 or more: received ${timeoutMs}`,
-    );
-  }
-}
+import { checkMilliseconds } from "./_options.ts";
 
 /**
  * The result of work that runs while the caller goes on. Check it with
@@ -136,7 +123,12 @@ export class AsyncResult<T> implements PromiseLike<T> {
    */
   wait(timeoutMs?: number): Promise<boolean> {
     try {
-      checkTimeout(timeoutMs, "wait for the result");
+      checkMilliseconds(
+        timeoutMs,
+        "timeoutMs",
+        "wait for the result",
+        "allowed",
+      );
     } catch (error) {
       return Promise.reject(error);
     }
@@ -167,7 +159,7 @@ export class AsyncResult<T> implements PromiseLike<T> {
    */
   get(timeoutMs?: number): Promise<T> {
     try {
-      checkTimeout(timeoutMs, "get the result");
+      checkMilliseconds(timeoutMs, "timeoutMs", "get the result", "allowed");
     } catch (error) {
       return Promise.reject(error);
     }

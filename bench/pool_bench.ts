@@ -271,6 +271,21 @@ for (const size of new Set([1, CORES])) {
       await closed(pool);
     },
   });
+  // What the "node" backend's start-up costs, for the README's comparison.
+  Deno.bench({
+    name: `new Pool(${size}, backend "node"), each worker's first result`,
+    group: `startup ${size}`,
+    ...NOISY,
+    fn: async (b) => {
+      b.start();
+      const pool = new Pool({ size, backend: "node" });
+      await pool.map(inc, Array.from({ length: size }, (_, i) => i), {
+        chunkSize: 1,
+      });
+      b.end();
+      await closed(pool);
+    },
+  });
 }
 
 // --- trace: what recording a span per chunk costs ---------------------------------

@@ -53,14 +53,17 @@ test("a timer that throws after its task returned fails the call still running t
           if (x === 0) {
             setTimeout(() => {
               throw new Error("late timer");
-            }, 10);
+            }, 50);
             return x;
           }
           await new Promise((resolve) => setTimeout(resolve, 500));
           return x;
         },
+        // One chunk, so that item 1 is surely running when the timer fires:
+        // with a chunk each, the round trip for the second could take longer
+        // than the timer on a loaded machine, and then no call would be hit.
         [0, 1],
-        { chunkSize: 1 },
+        { chunkSize: 2 },
       ),
       "a map with a late timer",
     );
