@@ -56,7 +56,7 @@ export interface ThreadOptions {
   maxHeapMb: number | undefined;
   /**
    * The Web Lock the worker holds for as long as its thread runs (named in
-   * its init message), so that `stopped()` can tell when it has ended.
+   * its init message), so that `ended()` can tell when it has ended.
    */
   lock: string;
 }
@@ -76,7 +76,7 @@ export interface Thread {
    * if it did within `ms`, `false` if it still runs (a Web Worker stuck in a
    * synchronous loop), `undefined` if the runtime cannot tell.
    */
-  stopped(ms: number): Promise<boolean | undefined>;
+  ended(ms: number): Promise<boolean | undefined>;
 }
 
 /** A way to run threads: Web Workers, `node:worker_threads`... */
@@ -84,7 +84,7 @@ export interface ThreadBackend {
   readonly name: Backend;
   /**
    * Whether `terminate()` stops a thread that runs a synchronous loop. When
-   * it does not, the engine checks `stopped()` and says so.
+   * it does not, the engine checks `ended()` and says so.
    */
   readonly interrupts: boolean;
   /** Starts a thread that runs the worker side of the protocol. */

@@ -31,7 +31,9 @@ export type Chunk = InputChunk<Call>;
 /**
  * What a call needs of the pool that runs it; the engine is one. The call
  * may call these from within the engine's own calls to it (`takeChunk()`,
- * `complete()`...), so each must cope with being re-entered.
+ * `complete()`...): `wake()` only schedules work, and the engine defers a
+ * dispatch asked for while one runs, so none of them runs the engine
+ * inside itself.
  */
 export interface CallHost {
   /** The call has chunks ready to send, or has just gone idle: send work. */
@@ -49,7 +51,7 @@ export interface CallHost {
    * The call stopped (it failed, or its consumer left): ask the workers to
    * skip its chunks that wait behind others and that it no longer `wants()`.
    */
-  stopped(call: Call): void;
+  dropUnwanted(call: Call): void;
 }
 
 /** Everything a call needs to know when it is made. */
@@ -152,8 +154,6 @@ export class Call {
   readonly transfer: boolean;
   /** The most a task may run, in ms, from when it starts; none if undefined. */
   readonly timeout: number | undefined;
-  /** What the engine has learned of this call's messaging cost. */
-  readonly overhead = { items: 0, workMs: 0, roundTripMs: Infinity, chunks: 0 };
 
   #state: CallState = RUNNING;
   #host: CallHost;
@@ -268,7 +268,7 @@ export class Call {
     const generator = flatten(this.#claim());
     const return_ = generator.return.bind(generator);
     const throw_ = generator.throw.bind(generator);
-    // Cancel first: a pending next() then ends, and return() need not wait
+    // Abandon first: a pending next() then ends, and return() need not wait
     // for a result that may be far off.
     generator.return = (value) => {
       this.abandon();
@@ -405,7 +405,7 @@ export class Call {
       this.#retry = this.#retry.filter((chunk) => chunk.seq < seq);
       // Chunks from `seq` on that wait on workers behind others need not
       // run; and a closing pool may have been waiting for them alone.
-      this.#host.stopped(this);
+      this.#host.dropUnwanted(this);
       this.#host.wake();
     }
     // A stream in any order may yield what came in with the failure.
@@ -424,7 +424,7 @@ export class Call {
     this.#reader.close();
     this.#retry = [];
     this.#sink.clear();
-    if (this.#inFlight > 0) this.#host.stopped(this);
+    if (this.#inFlight > 0) this.#host.dropUnwanted(this);
     // A closing pool may have been waiting for this call alone.
     this.#host.wake();
     // A pending next() wakes up, sees the state, and ends or throws.
@@ -476,7 +476,7 @@ export class Call {
         const values = this.#sink.take(drained);
         if (values !== undefined) {
           // One chunk fewer read ahead of the consumer: read on.
-          this.#reader.retire();
+          this.#reader.consumed();
           this.#host.wake();
           yield values;
           continue;

@@ -21,7 +21,7 @@ class FakeHost implements CallHost {
   aborted(call: Call): void {
     this.log.push(`aborted ${call.id}`);
   }
-  stopped(call: Call): void {
+  dropUnwanted(call: Call): void {
     this.log.push(`stopped ${call.id}`);
   }
 }

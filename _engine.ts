@@ -97,6 +97,8 @@ export class Engine {
   #nextWorkerId = 1;
   #spawnPending = false;
   #wakePending = false;
+  #dispatching = false;
+  #dispatchAgain = false;
   #joined: Promise<void>;
   #markJoined!: () => void;
   #metrics: Metrics;
@@ -118,11 +120,6 @@ export class Engine {
 
   get state(): PoolState {
     return this.#state;
-  }
-
-  /** Which threads the pool runs on. */
-  get backend(): Backend {
-    return this.#backend.name;
   }
 
   /** How many workers are running now. */
@@ -199,7 +196,7 @@ export class Engine {
    * to skip its chunks that wait behind others. One that has started
    * finishes (an abort stops it: see aborted()).
    */
-  stopped(call: Call): void {
+  dropUnwanted(call: Call): void {
     for (const worker of this.#workers) {
       const ids: number[] = [];
       for (const [id, chunk] of worker.chunks) {
@@ -212,10 +209,36 @@ export class Engine {
 
   // --- dispatch --------------------------------------------------------------
 
-  /** Sends ready chunks to workers, starting workers as needed. */
+  /**
+   * Sends ready chunks to workers, starting workers as needed. The caller's
+   * own code runs in here (a generator that feeds an `imap`), and may make
+   * another call, abort one or close the pool. A dispatch asked for while
+   * one runs makes the running one go round again, so that none runs
+   * inside another. (Not a microtask: Deno may run microtasks in the middle
+   * of a dispatch, the first time a timer global is read, and one that
+   * re-queued itself would never let the loop go.)
+   */
   #dispatch(): void {
     if (this.#state === "closed") return;
-    while (true) {
+    if (this.#dispatching) {
+      this.#dispatchAgain = true;
+      return;
+    }
+    this.#dispatching = true;
+    try {
+      do {
+        this.#dispatchAgain = false;
+        this.#sendReady();
+      } while (this.#dispatchAgain);
+    } finally {
+      this.#dispatching = false;
+    }
+    this.#maybeFinishClosing();
+  }
+
+  #sendReady(): void {
+    // The caller's code may have terminated the pool in the last round.
+    while (this.#state !== "closed") {
       let worker = this.#workers.find((w) => w.free);
       let chunk: Chunk | undefined;
       if (worker !== undefined) {
@@ -251,7 +274,6 @@ export class Engine {
       if (chunk === undefined || worker === undefined) break;
       this.#send(worker, chunk);
     }
-    this.#maybeFinishClosing();
   }
 
   #leastLoaded(): WorkerHandle | undefined {
@@ -444,8 +466,17 @@ export class Engine {
 
   // --- how workers leave -------------------------------------------------------
 
-  /** A worker that did its share stops, and a new one starts if work needs it. */
+  /**
+   * A worker that did its share (its `maxTasksPerWorker`, or it is no
+   * longer trusted) and holds nothing stops; the dispatch that follows
+   * starts a new one if work needs it. Not the crash path: nothing fails.
+   */
   #retire(worker: WorkerHandle): void {
+    this.#stop(worker);
+  }
+
+  /** Takes a worker out of the pool and ends its thread. */
+  #stop(worker: WorkerHandle): void {
     if (!this.#remove(worker)) return;
     worker.thread.terminate();
   }
@@ -454,7 +485,7 @@ export class Engine {
     const index = this.#workers.indexOf(worker);
     if (index === -1) return false;
     this.#workers.splice(index, 1);
-    this.#metrics.retire({
+    this.#metrics.left({
       id: worker.id,
       startedAt: worker.startedAt,
       busyMs: worker.busyMs,
@@ -524,7 +555,7 @@ export class Engine {
    * If the thread has not ended within a second, say so, with the way out.
    */
   #warnIfStillRunning(worker: WorkerHandle, reason: string): void {
-    worker.thread.stopped(STOP_GRACE_MS).then((stopped) => {
+    worker.thread.ended(STOP_GRACE_MS).then((stopped) => {
       if (stopped !== false) return;
       this.#options.warn(
         `@paralelo/pool: worker ${worker.id} was stopped (${reason}) while its task ran synchronously, and Web Workers cannot be interrupted: its thread still runs, keeps a core busy and will keep this process from exiting. Use { backend: "node" }, whose workers can be stopped, or end the program with Deno.exit() when its work is done`,
@@ -618,12 +649,16 @@ export class Engine {
     this.#state = "closed";
     this.#metrics.close();
     this.#watchdog.disarm();
-    for (const worker of [...this.#workers]) this.#retire(worker);
+    for (const worker of [...this.#workers]) this.#stop(worker);
     this.#calls.clear();
     this.#markJoined();
   }
 
-  /** Resolves once every worker has stopped after `close()` or `terminate()`. */
+  /**
+   * Resolves once the pool has shut down after `close()` or `terminate()`:
+   * every worker has been terminated (a Web Worker stuck in a synchronous
+   * loop may still spin; the pool warns about it).
+   */
   join(): Promise<void> {
     return this.#joined;
   }

@@ -240,7 +240,7 @@ export class InputReader<Owner> {
   }
 
   /** The consumer has taken the results of one more chunk: the window moves on. */
-  retire(): void {
+  consumed(): void {
     this.#retired++;
   }
 

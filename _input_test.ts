@@ -77,7 +77,7 @@ function takeAll(reader: InputReader<string>): Chunk<string>[] {
   const chunks: Chunk<string>[] = [];
   for (let chunk = reader.take(); chunk !== undefined; chunk = reader.take()) {
     chunks.push(chunk);
-    reader.retire();
+    reader.consumed();
   }
   return chunks;
 }
@@ -214,7 +214,7 @@ Deno.test("InputReader reads a stream's sync iterable lazily, within its window"
   }
   assert.equal(r.take(), undefined, "read past the window");
   assert.equal(seen.pulled, window);
-  r.retire();
+  r.consumed();
   assert.deepEqual(r.take()?.items, [window]);
   r.unbound();
   assert.equal(takeAll(r).length, 100 - window - 1);

@@ -42,8 +42,8 @@ export class Metrics {
   #closedAt: number | null = null;
   #completed = 0;
   #failed = 0;
-  #retiredBusyMs = 0;
-  #retiredAliveMs = 0;
+  #leftBusyMs = 0;
+  #leftAliveMs = 0;
   #spans: TraceSpan[] | null;
 
   /** Starts counting now; keeps spans only if `trace` is true. */
@@ -63,9 +63,9 @@ export class Metrics {
   }
 
   /** A worker stopped: keep what it did in the pool's totals. */
-  retire(worker: WorkerRecord, now: number = performance.now()): void {
-    this.#retiredBusyMs += worker.busyMs;
-    this.#retiredAliveMs += now - worker.startedAt;
+  left(worker: WorkerRecord, now: number = performance.now()): void {
+    this.#leftBusyMs += worker.busyMs;
+    this.#leftAliveMs += now - worker.startedAt;
   }
 
   /** The pool closed: its lifetime stops counting. */
@@ -104,8 +104,8 @@ export class Metrics {
     now: number = performance.now(),
   ): PoolStats {
     let running = 0;
-    let busyMs = this.#retiredBusyMs;
-    let aliveMs = this.#retiredAliveMs;
+    let busyMs = this.#leftBusyMs;
+    let aliveMs = this.#leftAliveMs;
     const each = workers.map((worker) => {
       running += worker.runningItems;
       busyMs += worker.busyMs;

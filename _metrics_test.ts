@@ -22,7 +22,7 @@ Deno.test("Metrics.stats() counts live and retired workers in utilization", () =
   const metrics = new Metrics(false, 0);
   metrics.completed(10);
   metrics.failed();
-  metrics.retire(worker({ id: 1, startedAt: 0, busyMs: 50 }), 100);
+  metrics.left(worker({ id: 1, startedAt: 0, busyMs: 50 }), 100);
   const live = worker({
     id: 2,
     startedAt: 100,

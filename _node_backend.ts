@@ -121,7 +121,7 @@ class NodeThread implements Thread {
     this.#worker.ref();
   }
 
-  stopped(ms: number): Promise<boolean | undefined> {
+  ended(ms: number): Promise<boolean | undefined> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), ms);

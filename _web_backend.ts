@@ -72,7 +72,7 @@ class WebThread implements Thread {
    * leaves its thread spinning. The worker's Web Lock is released only when
    * its thread really ends.
    */
-  stopped(ms: number): Promise<boolean | undefined> {
+  ended(ms: number): Promise<boolean | undefined> {
     const locks = (navigator as unknown as { locks?: LockManagerLike }).locks;
     if (locks === undefined) return Promise.resolve(undefined);
     const signal = AbortSignal.timeout(ms);

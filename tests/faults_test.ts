@@ -53,17 +53,16 @@ test("a timer that throws after its task returned fails the call still running t
           if (x === 0) {
             setTimeout(() => {
               throw new Error("late timer");
-            }, 50);
+            }, 200);
             return x;
           }
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
           return x;
         },
-        // One chunk, so that item 1 is surely running when the timer fires:
-        // with a chunk each, the round trip for the second could take longer
-        // than the timer on a loaded machine, and then no call would be hit.
+        // The timer leaves 200 ms for the second chunk to reach the worker:
+        // on a loaded machine 10 ms was not always enough.
         [0, 1],
-        { chunkSize: 2 },
+        { chunkSize: 1 },
       ),
       "a map with a late timer",
     );

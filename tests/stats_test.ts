@@ -88,7 +88,7 @@ Deno.test("a call pipelines only once its chunks are known to be quick", () => {
       admit: () => undefined,
       hasRoom: () => true,
       aborted: () => {},
-      stopped: () => {},
+      dropUnwanted: () => {},
     },
   });
   assert.equal(call.depth, 1);
