@@ -73,6 +73,8 @@ export interface EngineOptions {
   permissions: Deno.PermissionOptions | undefined;
   /** The heap limit of each worker, in MiB (node only). */
   maxHeapMb: number | undefined;
+  /** Stop a worker that has held no chunk for this many ms (may be Infinity). */
+  idleTimeout: number;
 }
 
 function createBackend(name: Backend): ThreadBackend {
@@ -99,6 +101,7 @@ export class Engine {
   #wakePending = false;
   #dispatching = false;
   #dispatchAgain = false;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #joined: Promise<void>;
   #markJoined!: () => void;
   #metrics: Metrics;
@@ -234,6 +237,36 @@ export class Engine {
       this.#dispatching = false;
     }
     this.#maybeFinishClosing();
+    this.#armIdleTimer();
+  }
+
+  /**
+   * Stops workers idle for `idleTimeout`, so that a script that forgets
+   * `close()` still exits (an idle Web Worker keeps the process alive) and
+   * an idle pool gives its memory back; the next call starts them again.
+   */
+  #armIdleTimer(): void {
+    const timeout = this.#options.idleTimeout;
+    if (
+      this.#idleTimer !== undefined || timeout === Infinity ||
+      this.#state === "closed"
+    ) return;
+    let oldest = Infinity;
+    for (const worker of this.#workers) {
+      if (worker.chunks.size === 0) oldest = Math.min(oldest, worker.idleSince);
+    }
+    if (oldest === Infinity) return;
+    const wait = Math.max(0, oldest + timeout - performance.now());
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      const now = performance.now();
+      for (const worker of [...this.#workers]) {
+        if (worker.chunks.size === 0 && now - worker.idleSince >= timeout) {
+          this.#stop(worker);
+        }
+      }
+      this.#armIdleTimer();
+    }, wait);
   }
 
   #sendReady(): void {
@@ -611,6 +644,23 @@ export class Engine {
     return queued;
   }
 
+  /**
+   * The pool object was garbage-collected while still running: nobody can
+   * give it work any more. Warn once if it still had workers, and close.
+   */
+  abandoned(): void {
+    if (this.#state !== "running") return;
+    const workers = this.#workers.length;
+    if (workers > 0) {
+      this.#options.warn(
+        `@paralelo/pool: a running pool with ${workers} worker${
+          workers === 1 ? "" : "s"
+        } was garbage-collected without close(): call close(), or create it with 'await using', when its work is done`,
+      );
+    }
+    this.close();
+  }
+
   /** Takes no more calls; the pool stops once the work it has is done. */
   close(): void {
     if (this.#state !== "running") return;
@@ -649,6 +699,8 @@ export class Engine {
     this.#state = "closed";
     this.#metrics.close();
     this.#watchdog.disarm();
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
     for (const worker of [...this.#workers]) this.#stop(worker);
     this.#calls.clear();
     this.#markJoined();

@@ -69,6 +69,8 @@ export class WorkerHandle {
   busyMs = 0;
   /** The items it has answered. */
   items = 0;
+  /** Since when it has held no chunk (`performance.now()`). */
+  idleSince: number = performance.now();
   /** The chunks sent to it and not answered, by message id, in order. */
   readonly chunks: Map<number, Chunk> = new Map();
   /** What it runs now, written by the worker. */
@@ -185,7 +187,10 @@ export class WorkerHandle {
     if (chunk === undefined) return undefined;
     this.chunks.delete(id);
     this.#slow.delete(id);
-    if (this.chunks.size === 0) this.thread.unref();
+    if (this.chunks.size === 0) {
+      this.thread.unref();
+      this.idleSince = performance.now();
+    }
     return chunk;
   }
 

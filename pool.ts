@@ -58,6 +58,17 @@ export interface PoolOptions {
    */
   backend?: Backend;
   /**
+   * Stop a worker that has had no work for this many milliseconds; the next
+   * call starts workers again. On `"web"` this is what lets a script that
+   * forgets `close()` exit by itself, about a second after its last call
+   * (an idle Web Worker keeps the process alive); calls closer together
+   * than that reuse their workers. `Infinity` keeps idle workers. On
+   * `"node"` idle workers never keep the process alive, so they are kept.
+   *
+   * @default {1000 on "web", Infinity on "node"}
+   */
+  idleTimeout?: number;
+  /**
    * The most heap each worker may use, in MiB (V8's old generation, as
    * `resourceLimits.maxOldGenerationSizeMb`): a task that goes over it fails
    * its call with a `WorkerCrashedError` that names the limit, the worker is
@@ -235,6 +246,15 @@ export interface ApplyOptions {
 type InspectFunction = (value: unknown, options?: unknown) => string;
 
 /**
+ * Says when a pool is garbage-collected without `close()`, as CPython's
+ * `ResourceWarning: unclosed running multiprocessing pool` does. The engine
+ * is held here, not the pool, so that the pool can be collected.
+ */
+const UNCLOSED = new FinalizationRegistry<Engine>((engine) =>
+  engine.abandoned()
+);
+
+/**
  * A pool of workers that runs tasks in parallel, like Python's
  * `multiprocessing.Pool`: Deno Web Workers, or `node:worker_threads` with
  * `backend: "node"`.
@@ -248,8 +268,9 @@ type InspectFunction = (value: unknown, options?: unknown) => string;
  * `TypeError` that names the variable, before any worker runs it.
  *
  * Workers start when the first call needs them and are reused. Close the
- * pool when done (`await using` does it): idle Web Workers keep a script
- * alive (idle `"node"` workers do not).
+ * pool when done (`await using` does it). A pool left open does not hang a
+ * script: idle Web Workers stop after `idleTimeout` (1 s), and idle
+ * `"node"` workers never keep the process alive.
  *
  * @typeParam M The type of the pool's module, as in `typeof tasks` after
  * `import type * as tasks from "./tasks.ts"`.
@@ -307,6 +328,7 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     const settings = poolSettings(moduleOrOptions, maybeOptions);
     this.#timeout = settings.timeout;
     this.#engine = new Engine(settings.size, settings.module, settings.engine);
+    UNCLOSED.register(this, this.#engine, this.#engine);
   }
 
   /**

@@ -204,3 +204,80 @@ Deno.test("backend 'web': a looping task's timeout fails the call, and the pool 
     pool.terminate();
   }
 });
+
+for (const backend of BACKENDS) {
+  Deno.test(`a script that never closes its pool exits by itself, and calls a moment apart reuse the workers [${backend}]`, async () => {
+    const started = performance.now();
+    const out = await script(`
+      import { Pool } from "${mod}";
+      const pool = new Pool({ size: 2, backend: "${backend}" });
+      console.log(JSON.stringify(await pool.map((x) => x * 2, [1, 2, 3])));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      console.log(JSON.stringify(await pool.map((x) => x * 3, [1, 2, 3])));
+      console.log(pool.stats().workers.map((w) => w.id).join(","));
+      // No close(): idle Web Workers stop after 'idleTimeout', node ones are unref'd.
+    `);
+    assert.equal(out, "[2,4,6]\n[3,6,9]\n1,2");
+    // One idle timeout (1 s) plus start-up and the 300 ms pause, with room.
+    assert.ok(performance.now() - started < 10_000);
+  });
+}
+
+Deno.test("idleTimeout stops idle workers, and the next call starts new ones", async () => {
+  await withPool(new Pool({ size: 1, idleTimeout: 50 }), async (pool) => {
+    assert.deepEqual(await deadline(pool.map((x: number) => x, [1]), "map"), [
+      1,
+    ]);
+    await deadline(
+      (async () => {
+        while (pool.stats().workersAlive > 0) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })(),
+      "the idle worker to stop",
+    );
+    assert.deepEqual(await deadline(pool.map((x: number) => x, [2]), "map"), [
+      2,
+    ]);
+    assert.equal(pool.stats().workers[0]?.id, 2);
+  });
+  assert.throws(
+    () => new Pool({ idleTimeout: -1 }),
+    (error: Error) =>
+      error instanceof RangeError &&
+      error.message ===
+        "Cannot create pool as 'idleTimeout' must be a positive, finite number of milliseconds: received -1",
+  );
+});
+
+for (const backend of BACKENDS) {
+  Deno.test(`a running pool garbage-collected without close() warns once [${backend}]`, async () => {
+    const child = await runDeno(
+      ["run", "-A", "--quiet", "--v8-flags=--expose-gc", "-"],
+      {
+        stdin: `
+          import { Pool } from "${mod}";
+          async function forget() {
+            const pool = new Pool({ size: 1, backend: "${backend}", onWarning: (m) => console.log(m) });
+            return await pool.map((x) => x + 1, [1]);
+          }
+          console.log(JSON.stringify(await forget()));
+          for (let i = 0; i < 5; i++) {
+            gc();
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+        `,
+        ms: 15_000,
+      },
+    );
+    assert.equal(child.killed, false, child.stderr);
+    assert.equal(child.code, 0, child.stderr);
+    const lines = child.stdout.trim().split("\n");
+    assert.equal(lines[0], "[2]");
+    assert.equal(lines.length, 2, child.stdout);
+    assert.match(
+      lines[1]!,
+      /a running pool with 1 worker was garbage-collected without close\(\)/,
+    );
+  });
+}
