@@ -68,7 +68,10 @@ export interface CallInit {
   input: Iterable<unknown> | AsyncIterable<unknown>;
   /** Items per chunk, or undefined to choose from the input's length. */
   chunkSize: number | undefined;
-  /** How many workers the pool has, for the automatic chunk size. */
+  /**
+   * How many chunks the pool runs at once (its workers × their
+   * concurrency), for the automatic chunk size and a stream's read-ahead.
+   */
   poolSize: number;
   /** The most a task may run, in ms, from when it starts; none if undefined. */
   timeout: number | undefined;

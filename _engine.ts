@@ -64,6 +64,8 @@ export interface EngineOptions {
   warn: (message: string) => void;
   /** Replace a worker after about this many chunks (with jitter). */
   maxTasksPerWorker: number | undefined;
+  /** How many chunks each worker runs at once (async tasks overlap). */
+  concurrency: number;
   /** The most items the pool queues; a call over it is refused. */
   maxQueue: number | undefined;
   /** Run once in each new worker, before any chunk. */
@@ -75,6 +77,27 @@ export interface EngineOptions {
   maxHeapMb: number | undefined;
   /** Stop a worker that has held no chunk for this many ms (may be Infinity). */
   idleTimeout: number;
+}
+
+/**
+ * Which chunks a lost worker's loss is blamed on (see `Engine.#lose`).
+ */
+interface Blame {
+  /** The chunks at fault, by message id. */
+  ids: ReadonlySet<number>;
+  /**
+   * Their error, from the chunk and the input position of the item it was
+   * on; a `WorkerCrashedError` for the loss's reason if undefined.
+   */
+  error?: (chunk: Chunk, index: number) => Error;
+  /**
+   * Why the chunks that ran beside them on the worker (its concurrency)
+   * fail: their items had started, and an item is never run twice. If
+   * undefined, those are given back like the chunks not started, which is
+   * right only for a worker that runs one chunk at a time, where one runs
+   * beside the chunk at fault only once it has moved on from it.
+   */
+  beside?: string | undefined;
 }
 
 function createBackend(name: Backend): ThreadBackend {
@@ -123,6 +146,15 @@ export class Engine {
 
   get state(): PoolState {
     return this.#state;
+  }
+
+  /**
+   * How many chunks the pool runs at once when every worker is busy:
+   * `size` × `concurrency`. The automatic chunk size and a stream's
+   * read-ahead are made for this many.
+   */
+  get slots(): number {
+    return this.size * this.#options.concurrency;
   }
 
   /** How many workers are running now. */
@@ -182,15 +214,26 @@ export class Engine {
 
   /**
    * A call was aborted: its queued work is gone already; stop the workers
-   * that are running its items now, and give their other chunks back.
+   * that are running its items now (or, if one says it runs nothing, is
+   * about to: the oldest chunk it holds), and give their other chunks back.
+   * The other calls' chunks running beside them on such a worker
+   * (concurrency) fail with a `WorkerCrashedError` that says why. A worker
+   * that holds chunks of the call but runs none is left alone: they are
+   * dropped, or their results are.
    */
   aborted(call: Call): void {
     for (const worker of [...this.#workers]) {
-      // The chunk running, or about to: the worker may not have started it.
-      const running = worker.running();
-      if (running?.chunk.call === call) {
-        this.#lose(worker, "its call was aborted", null, running.id);
+      // The chunks running, or about to: the worker may not have started it.
+      const ids = new Set<number>();
+      for (const running of worker.suspects()) {
+        if (running.chunk.call === call) ids.add(running.id);
       }
+      if (ids.size === 0) continue;
+      this.#lose(worker, "its call was aborted", null, {
+        ids,
+        beside:
+          `items of an aborted call (task '${call.task.name}') ran beside it on the worker, and the pool stopped the worker to end them`,
+      });
     }
   }
 
@@ -272,11 +315,14 @@ export class Engine {
   #sendReady(): void {
     // The caller's code may have terminated the pool in the last round.
     while (this.#state !== "closed") {
-      let worker = this.#workers.find((w) => w.free);
+      let worker = this.#freest();
       let chunk: Chunk | undefined;
-      if (worker !== undefined) {
+      const canGrow = this.#workers.length < this.size;
+      // An idle worker first; then a new worker, while the pool may grow;
+      // then the free slots of busy workers (concurrency).
+      if (worker !== undefined && (worker.chunks.size === 0 || !canGrow)) {
         chunk = this.#nextChunk();
-      } else if (this.#workers.length < this.size && !this.#spawnPending) {
+      } else if (canGrow && !this.#spawnPending) {
         chunk = this.#nextChunk();
         if (chunk !== undefined) {
           try {
@@ -296,17 +342,34 @@ export class Engine {
             continue;
           }
         }
+      } else if (worker !== undefined) {
+        // Every worker runs something and another starts in a microtask:
+        // wait for it rather than fill the free slots of these, so that
+        // the chunks spread over the workers.
+        break;
       } else {
         // Every worker is busy: give one more chunk to the least loaded
         // worker, but only of a call whose chunks are known to be quick.
         worker = this.#leastLoaded();
         if (worker === undefined) break;
-        const held = worker.chunks.size;
+        const held = worker.pipelineDepth;
         chunk = this.#nextChunk((call) => call.depth > held);
       }
       if (chunk === undefined || worker === undefined) break;
       this.#send(worker, chunk);
     }
+  }
+
+  /** The free worker that holds the fewest chunks (the first of those). */
+  #freest(): WorkerHandle | undefined {
+    let best: WorkerHandle | undefined;
+    for (const worker of this.#workers) {
+      if (!worker.free) continue;
+      if (best === undefined || worker.chunks.size < best.chunks.size) {
+        best = worker;
+      }
+    }
+    return best;
   }
 
   #leastLoaded(): WorkerHandle | undefined {
@@ -371,6 +434,7 @@ export class Engine {
       permissions: options.permissions,
       maxHeapMb: options.maxHeapMb,
       maxTasks: options.maxTasksPerWorker,
+      concurrency: options.concurrency,
       lock: `@paralelo/pool ${this.#poolId} worker ${id}`,
     });
     this.#workers.push(worker);
@@ -420,8 +484,23 @@ export class Engine {
         const error = deserializeError(message.error);
         const reason =
           `an error escaped a task (${error.name}: ${error.message})`;
-        if (message.id !== null && worker.chunks.has(message.id)) {
-          this.#lose(worker, reason, null, message.id);
+        const ids = new Set(message.ids.filter((id) => worker.chunks.has(id)));
+        if (ids.size > 0) {
+          // With several chunks at once, nothing tells which one left the
+          // timer or the promise behind: each that ran then fails.
+          this.#lose(
+            worker,
+            message.ids.length > 1
+              ? `an error escaped a task while ${message.ids.length} chunks ran at once on the worker, and nothing tells which of them it came from, so each failed (${error.name}: ${error.message})`
+              : reason,
+            null,
+            {
+              ids,
+              beside: worker.concurrency > 1
+                ? `${reason} beside it on the worker, and the pool stopped the worker, which can no longer be trusted`
+                : undefined,
+            },
+          );
           return;
         }
         // Left behind by a task that has already returned (a timer, say):
@@ -441,7 +520,7 @@ export class Engine {
     const chunk = worker.take(message.id);
     if (chunk === undefined) return;
     const call = chunk.call;
-    worker.busyMs += message.duration;
+    worker.countBusy(message.startedAt, message.duration);
     worker.items += message.values.length;
     this.#metrics.completed(message.values.length);
     call.observe(message.duration);
@@ -529,34 +608,44 @@ export class Engine {
   }
 
   /**
-   * A worker stopped, or cannot be trusted: fail the chunk it was running
-   * (`runningId`, else the one it says it runs, else the oldest it held),
-   * give the others back to their calls to run elsewhere, and start a new
-   * worker if work is left. `error` makes the running chunk's error from the
-   * index of the item that was running.
+   * A worker stopped, or cannot be trusted: fail the chunks at fault, each
+   * at the item it was on, and those that ran beside them; give the others,
+   * not started, back to their calls to run elsewhere; and start a new
+   * worker if work is left.
+   *
+   * The chunks at fault are `blame.ids`; without `blame` (a crash, an exit),
+   * every chunk the worker says it runs, else the oldest it held, as nothing
+   * tells which of several chunks at once made it stop. They fail with
+   * `blame.error`, else a `WorkerCrashedError` for `reason`; those beside
+   * them with a `WorkerCrashedError` for `blame.beside`.
    */
   #lose(
     worker: WorkerHandle,
     reason: string,
     exitCode: number | null,
-    runningId?: number,
-    error?: (index: number) => Error,
+    blame?: Blame,
   ): void {
     const reportsRunning = worker.reportsRunning;
     const running = worker.running();
+    const suspects = running.length > 0 ? running : worker.suspects();
     if (!this.#remove(worker)) return;
     worker.thread.terminate();
     if (reportsRunning && exitCode === null && !this.#backend.interrupts) {
       this.#warnIfStillRunning(worker, reason);
     }
-    const failedId = runningId ?? running?.id;
+    // The worker wrote which item each chunk had started; trust it.
+    const at = new Map(suspects.map((each) => [each.id, each]));
+    const culprits = blame?.ids ?? new Set(at.keys());
+    const beside = blame?.beside;
     for (const [id, chunk] of worker.takeAll()) {
-      if (id !== failedId) {
+      const culprit = culprits.has(id);
+      const ranBeside = !culprit && beside !== undefined &&
+        running.some((each) => each.id === id);
+      if (!culprit && !ranBeside) {
         chunk.call.requeue(chunk);
         continue;
       }
-      // The worker wrote which item it had started; trust it for its chunk.
-      const index = running?.id === id ? running.index : chunk.start;
+      const index = at.get(id)?.index ?? chunk.start;
       this.#metrics.failed();
       const now = performance.timeOrigin + performance.now();
       this.#span(
@@ -569,12 +658,12 @@ export class Engine {
       chunk.call.complete(
         chunk,
         [],
-        error?.(index) ??
+        (culprit ? blame?.error?.(chunk, index) : undefined) ??
           new WorkerCrashedError({
             task: chunk.call.task.name,
             index,
             workerId: worker.id,
-            reason,
+            reason: culprit ? reason : beside!,
             exitCode,
           }),
       );
@@ -597,31 +686,41 @@ export class Engine {
   }
 
   /**
-   * The watchdog's check: stops each worker whose item has run past its
-   * call's timeout, by the start time the worker wrote; returns the
-   * shortest timeout still running, so that the watchdog knows when to look
-   * again.
+   * The watchdog's check: stops each worker with an item that has run past
+   * its call's timeout, by the start time the worker wrote in that item's
+   * slot; returns the shortest timeout still running, so that the watchdog
+   * knows when to look again. Each overdue chunk fails with a
+   * `TaskTimeoutError`; a chunk that ran beside it on the worker
+   * (concurrency) with a `WorkerCrashedError` that says why the worker was
+   * stopped; the chunks not started run elsewhere.
    */
   #stopOverdue(): number | undefined {
     const now = performance.timeOrigin + performance.now();
     for (const worker of [...this.#workers]) {
-      const running = worker.running();
-      const limit = running?.chunk.call.timeout;
-      if (running === undefined || limit === undefined) continue;
-      if (!overdue(running.startedAt, limit, now)) continue;
-      const task = running.chunk.call.task.name;
+      const late = worker.running().filter((running) => {
+        const limit = running.chunk.call.timeout;
+        return limit !== undefined && overdue(running.startedAt, limit, now);
+      });
+      const first = late[0];
+      if (first === undefined) continue;
+      const limit = first.chunk.call.timeout!;
+      const task = first.chunk.call.task.name;
       this.#lose(
         worker,
         `ran over its timeout of ${limit} ms`,
         null,
-        running.id,
-        (index) =>
-          new TaskTimeoutError({
-            task,
-            index,
-            workerId: worker.id,
-            timeoutMs: limit,
-          }),
+        {
+          ids: new Set(late.map((running) => running.id)),
+          error: (chunk, index) =>
+            new TaskTimeoutError({
+              task: chunk.call.task.name,
+              index,
+              workerId: worker.id,
+              timeoutMs: chunk.call.timeout ?? limit,
+            }),
+          beside:
+            `item ${first.index} of task '${task}' ran over its timeout of ${limit} ms beside it on the worker, and the pool stopped the worker to end it`,
+        },
       );
     }
     let shortest: number | undefined;

@@ -66,7 +66,10 @@ export interface InputReaderInit<Owner> {
    * input, one item a chunk for a stream.
    */
   chunkSize: number | undefined;
-  /** How many workers the pool has: the chunk size and read-ahead depend on it. */
+  /**
+   * How many chunks the pool runs at once (its workers × their
+   * concurrency): the chunk size and read-ahead depend on it.
+   */
   poolSize: number;
   /** What the reader asks and tells. */
   host: InputHost;

@@ -240,6 +240,7 @@ export function poolSettings(
   checkTimeout(options?.timeout, "create pool");
   const maxTasksPerWorker = options?.maxTasksPerWorker;
   checkPositiveInteger(maxTasksPerWorker, "maxTasksPerWorker");
+  checkPositiveInteger(options?.concurrency, "concurrency");
   checkPositiveInteger(options?.maxQueue, "maxQueue");
   const initArgs = options?.initArgs ?? [];
   if (!Array.isArray(initArgs)) {
@@ -309,6 +310,7 @@ export function poolSettings(
       trace: options?.trace === true,
       warn: onWarning,
       maxTasksPerWorker,
+      concurrency: options?.concurrency ?? 1,
       maxQueue: options?.maxQueue,
       initializer,
       initArgs,

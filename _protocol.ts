@@ -38,7 +38,8 @@ export interface InitMessage {
   /**
    * Shared with the pool, so that it can see what the worker runs without a
    * message: the memory of a {@linkcode SharedState}, of
-   * {@linkcode SharedState.BYTES} bytes.
+   * {@linkcode SharedState.bytes}`(concurrency)` bytes. Its slots are how
+   * many chunks the worker runs at once.
    */
   state: SharedArrayBuffer;
   /** Run once in the worker before any chunk, with `initArgs`. */
@@ -51,18 +52,43 @@ export interface InitMessage {
   initArgs: unknown[];
 }
 
+/** What one slot of a {@linkcode SharedState} says, as the pool reads it. */
+export interface SlotReading {
+  /** The id of the run in the slot, or 0 when the slot is idle. */
+  runId: number;
+  /** The offset in its chunk of the item running now. */
+  offset: number;
+  /**
+   * When the item running now started, for a timed chunk, or the chunk's
+   * first item for an untimed one (`performance.timeOrigin +
+   * performance.now()`); `Infinity` while the task is being loaded, which no
+   * timeout counts.
+   */
+  startedAt: number;
+}
+
+/** The float64 values of one slot: run id, offset, start time. */
+const SLOT_VALUES = 3;
+
 /**
  * What a worker runs now, in memory it shares with the pool
  * ({@linkcode InitMessage.state}), so that the pool can see it without a
- * message: to tell which item a lost worker was running, and, for the
- * watchdog, how long it has run.
+ * message: to tell which items a lost worker was running, and, for the
+ * watchdog, how long each has run.
+ *
+ * The memory holds one slot per chunk the worker may run at once (the
+ * pool's `concurrency`, 1 by default): the worker puts each chunk it starts
+ * in a free slot and frees the slot when it answers, so that a slot always
+ * describes one chunk, whatever the others do. The pool sizes the buffer
+ * ({@linkcode SharedState.bytes}); the worker runs as many chunks at once
+ * as the buffer has slots.
  *
  * The worker writes, through `startRun`, `startItem`, `startClock` and
- * `endRun` only; the pool reads, through the getters only. The writes are
- * plain stores (a Float64Array has no `Atomics`), made in an order chosen
- * so that a read in the order the pool uses never pairs a new value with an
- * older one that would blame the wrong item or make it look older than it
- * is:
+ * `endRun` only; the pool reads, through `read` (and `idle`) only. The
+ * writes are plain stores (a Float64Array has no `Atomics`), made in an
+ * order chosen so that a read in the order `read` uses never pairs a new
+ * value with an older one that would blame the wrong item or make it look
+ * older than it is:
  *
  * - a run writes its start time and offset before its id, so that the pool
  *   never sees the new id with the last run's offset or time;
@@ -78,18 +104,25 @@ export interface InitMessage {
  * one, a plain `ArrayBuffer` in a worker that has not been sent one yet.
  */
 export class SharedState<B extends ArrayBufferLike = SharedArrayBuffer> {
-  /** The bytes the buffer needs: three float64 values. */
-  static readonly BYTES: number = 3 * Float64Array.BYTES_PER_ELEMENT;
+  /** The bytes of one slot: three float64 values. */
+  static readonly BYTES: number = SLOT_VALUES * Float64Array.BYTES_PER_ELEMENT;
+
+  /** The bytes a buffer needs for `slots` chunks at once. */
+  static bytes(slots: number): number {
+    return slots * SharedState.BYTES;
+  }
 
   /** The memory, to post in the {@linkcode InitMessage}. */
   readonly buffer: B;
+  /** How many chunks it describes at once: the buffer's whole slots. */
+  readonly slots: number;
   readonly #view: Float64Array<B>;
 
   /**
-   * A view over `buffer`.
+   * A view over `buffer`, with as many slots as it holds whole.
    *
    * @throws {RangeError} If `buffer` holds fewer than
-   * {@linkcode SharedState.BYTES} bytes.
+   * {@linkcode SharedState.BYTES} bytes, one slot.
    */
   constructor(buffer: B) {
     if (buffer.byteLength < SharedState.BYTES) {
@@ -98,57 +131,61 @@ export class SharedState<B extends ArrayBufferLike = SharedArrayBuffer> {
       );
     }
     this.buffer = buffer;
-    this.#view = new Float64Array(buffer, 0, 3);
-  }
-
-  /** The id of the run in progress, or 0 when the worker is idle. Read by the pool. */
-  get runId(): number {
-    return this.#view[0]!;
-  }
-
-  /** The offset in its chunk of the item running now. Read by the pool. */
-  get offset(): number {
-    return this.#view[1]!;
+    this.slots = Math.floor(buffer.byteLength / SharedState.BYTES);
+    this.#view = new Float64Array(buffer, 0, this.slots * SLOT_VALUES);
   }
 
   /**
-   * When the item running now started, for a timed chunk, or the chunk's
-   * first item for an untimed one (`performance.timeOrigin +
-   * performance.now()`); `Infinity` while the task is being loaded, which no
-   * timeout counts. Read by the pool.
+   * What slot `slot` says, read in the order the writes are made for: the
+   * id, then the offset, then the time. Read by the pool.
    */
-  get startedAt(): number {
-    return this.#view[2]!;
+  read(slot: number): SlotReading {
+    const base = slot * SLOT_VALUES;
+    const view = this.#view;
+    const runId = view[base]!;
+    const offset = view[base + 1]!;
+    const startedAt = view[base + 2]!;
+    return { runId, offset, startedAt };
+  }
+
+  /** Whether no slot holds a run: the worker runs nothing. Read by the pool. */
+  get idle(): boolean {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.#view[slot * SLOT_VALUES] !== 0) return false;
+    }
+    return true;
   }
 
   /**
-   * The worker starts run `id`: its task is not ready yet, so no time is
-   * counted until {@linkcode startItem} or {@linkcode startClock}.
+   * The worker starts run `id` in `slot`: its task is not ready yet, so no
+   * time is counted until {@linkcode startItem} or {@linkcode startClock}.
    */
-  startRun(id: number): void {
-    this.#view[2] = Infinity;
-    this.#view[1] = 0;
-    this.#view[0] = id;
+  startRun(slot: number, id: number): void {
+    const base = slot * SLOT_VALUES;
+    this.#view[base + 2] = Infinity;
+    this.#view[base + 1] = 0;
+    this.#view[base] = id;
   }
 
   /**
-   * The worker starts the item at `offset`; `at` is when, for a timed chunk
-   * (an untimed one leaves the time that {@linkcode startClock} wrote).
+   * The run in `slot` starts the item at `offset`; `at` is when, for a timed
+   * chunk (an untimed one leaves the time that {@linkcode startClock} wrote).
    */
-  startItem(offset: number, at?: number): void {
+  startItem(slot: number, offset: number, at?: number): void {
+    const base = slot * SLOT_VALUES;
     // The time first: the pool reads the offset, then the time.
-    if (at !== undefined) this.#view[2] = at;
-    this.#view[1] = offset;
+    if (at !== undefined) this.#view[base + 2] = at;
+    this.#view[base + 1] = offset;
   }
 
-  /** The worker starts an untimed chunk's items, at `at`. */
-  startClock(at: number): void {
-    this.#view[2] = at;
+  /** The run in `slot` starts an untimed chunk's items, at `at`. */
+  startClock(slot: number, at: number): void {
+    this.#view[slot * SLOT_VALUES + 2] = at;
   }
 
-  /** The worker has answered its run: it is idle. */
-  endRun(): void {
-    this.#view[0] = 0;
+  /** The worker has answered the run in `slot`: the slot is free. */
+  endRun(slot: number): void {
+    this.#view[slot * SLOT_VALUES] = 0;
   }
 }
 
@@ -223,8 +260,13 @@ export interface ExitMessage {
 /** An error escaped every task (a timer, an unhandled rejection): the worker is unsafe to reuse. */
 export interface FatalMessage {
   type: "fatal";
-  /** The run in progress when it happened, or null if the worker was idle. */
-  id: number | null;
+  /**
+   * The runs to blame: the one whose own handling failed, or, for an error
+   * that escaped every task, every run in progress when it happened (with
+   * several chunks at once, the worker cannot tell which of them left the
+   * timer or the promise behind); empty if the worker was idle.
+   */
+  ids: number[];
   error: SerializedError;
 }
 

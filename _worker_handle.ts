@@ -46,17 +46,22 @@ export interface WorkerStart {
   maxHeapMb: number | undefined;
   /** Replace the worker once it has been sent about this many chunks. */
   maxTasks: number | undefined;
+  /** How many chunks it runs at once (the pool's `concurrency`). */
+  concurrency: number;
   /** The Web Lock the worker holds while its thread runs. */
   lock: string;
 }
 
-/** The chunk a worker runs now, and which of its items. */
+/** A chunk a worker runs now, and which of its items. */
 export interface Running {
   id: number;
   chunk: Chunk;
   /** The input position of the item running, as the worker reported it. */
   index: number;
-  /** When that item (or, for an untimed chunk, the chunk) started. */
+  /**
+   * When that item (or, for an untimed chunk, the chunk) started;
+   * `Infinity` if the worker has not said that it started it.
+   */
   startedAt: number;
 }
 
@@ -65,7 +70,10 @@ export class WorkerHandle {
   readonly id: number;
   readonly thread: Thread;
   readonly startedAt: number = performance.now();
-  /** The milliseconds it spent running chunks. */
+  /**
+   * The milliseconds it spent running chunks: the time in which at least
+   * one ran, so that chunks run at once count once.
+   */
   busyMs = 0;
   /** The items it has answered. */
   items = 0;
@@ -73,8 +81,12 @@ export class WorkerHandle {
   idleSince: number = performance.now();
   /** The chunks sent to it and not answered, by message id, in order. */
   readonly chunks: Map<number, Chunk> = new Map();
-  /** What it runs now, written by the worker. */
-  readonly #state = new SharedState(new SharedArrayBuffer(SharedState.BYTES));
+  /** How many chunks it runs at once: it is free until it holds as many. */
+  readonly concurrency: number;
+  /** What it runs now, a slot per chunk at once, written by the worker. */
+  readonly #state: SharedState;
+  /** Until when, by the worker's clock, {@linkcode busyMs} has counted. */
+  #busyUntil = -Infinity;
   /** The numbers of the tasks it has been told about. */
   readonly #tasks = new Set<number>();
   /** Chunks sent to it (tasks, as in Python's maxtasksperchild). */
@@ -91,6 +103,10 @@ export class WorkerHandle {
   /** Starts the thread and tells it what it needs before any chunk. */
   constructor(start: WorkerStart) {
     this.id = start.id;
+    this.concurrency = start.concurrency;
+    this.#state = new SharedState(
+      new SharedArrayBuffer(SharedState.bytes(start.concurrency)),
+    );
     const max = start.maxTasks;
     // Jitter, so that workers started together do not all stop together.
     this.#limit = max === undefined
@@ -124,9 +140,22 @@ export class WorkerHandle {
     return !this.#expiring && this.#sent < this.#limit;
   }
 
-  /** Whether it holds no chunk and may take one. */
+  /**
+   * Whether it holds fewer chunks than it runs at once (none, with a
+   * concurrency of 1) and may take one.
+   */
   get free(): boolean {
-    return this.chunks.size === 0 && this.accepting;
+    return this.chunks.size < this.concurrency && this.accepting;
+  }
+
+  /**
+   * How deep the chunks it holds reach into a pipeline: those beyond its
+   * concurrency, plus the one in its last slot (the chunks it holds, with a
+   * concurrency of 1). A chunk of a call whose `depth` is more than this may
+   * be pipelined to it.
+   */
+  get pipelineDepth(): number {
+    return this.chunks.size - this.concurrency + 1;
   }
 
   /**
@@ -135,7 +164,7 @@ export class WorkerHandle {
    */
   get pipelinable(): boolean {
     return this.accepting && this.#slow.size === 0 &&
-      this.chunks.size < MAX_PIPELINE_DEPTH;
+      this.pipelineDepth < MAX_PIPELINE_DEPTH;
   }
 
   /** Whether it should be replaced now: it expired and holds nothing. */
@@ -203,30 +232,59 @@ export class WorkerHandle {
   }
 
   /**
-   * The chunk it runs now, by what it wrote to the shared state; else the
-   * oldest it holds, which it may not have started yet.
+   * Counts a chunk's run time (by the worker's clock) in
+   * {@linkcode busyMs}, less any part already counted for a chunk that ran
+   * at the same time. Chunks are counted as they end; one that started
+   * before an earlier-ended one and ran on past it counts from that end.
    */
-  running(): Running | undefined {
-    const reported = this.#state.runId;
-    const chunk = this.chunks.get(reported);
-    if (chunk !== undefined) {
-      // The worker writes the time, then the offset: read them the other way.
-      const offset = Math.max(0, this.#state.offset);
-      return {
-        id: reported,
-        chunk,
-        index: chunk.start + offset,
-        startedAt: this.#state.startedAt,
-      };
+  countBusy(startedAt: number, duration: number): void {
+    const ended = startedAt + duration;
+    if (startedAt >= this.#busyUntil) {
+      this.busyMs += duration;
+    } else if (ended > this.#busyUntil) {
+      this.busyMs += ended - this.#busyUntil;
     }
+    this.#busyUntil = Math.max(this.#busyUntil, ended);
+  }
+
+  /**
+   * The chunks it runs now, by what it wrote to the shared state, a slot
+   * each (in slot order), with the item each is on.
+   */
+  running(): Running[] {
+    const running: Running[] = [];
+    for (let slot = 0; slot < this.#state.slots; slot++) {
+      // The worker writes the time, then the offset: `read` reads them the
+      // other way.
+      const { runId, offset, startedAt } = this.#state.read(slot);
+      const chunk = this.chunks.get(runId);
+      if (chunk === undefined) continue;
+      running.push({
+        id: runId,
+        chunk,
+        index: chunk.start + Math.max(0, offset),
+        startedAt,
+      });
+    }
+    return running;
+  }
+
+  /**
+   * The chunks it runs now ({@linkcode running}); else, if it says it runs
+   * none, the oldest it holds, which it may be about to start (at its first
+   * item, `startedAt` `Infinity`); else none.
+   */
+  suspects(): Running[] {
+    const running = this.running();
+    if (running.length > 0) return running;
     const first = this.chunks.entries().next();
-    if (first.done) return undefined;
+    if (first.done) return running;
     const [id, oldest] = first.value;
-    return { id, chunk: oldest, index: oldest.start, startedAt: Infinity };
+    return [{ id, chunk: oldest, index: oldest.start, startedAt: Infinity }];
   }
 
   /** Whether the worker reported running something (for the stuck-thread check). */
   get reportsRunning(): boolean {
-    return this.#state.runId !== 0;
+    return !this.#state.idle;
   }
 }

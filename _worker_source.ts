@@ -10,66 +10,82 @@
 
 /** The bundle of `_worker_web_entry.ts`. */
 export const WEB_WORKER_SOURCE: string = `// _protocol.ts
+var SLOT_VALUES = 3;
 var SharedState = class _SharedState {
-  /** The bytes the buffer needs: three float64 values. */
-  static BYTES = 3 * Float64Array.BYTES_PER_ELEMENT;
+  /** The bytes of one slot: three float64 values. */
+  static BYTES = SLOT_VALUES * Float64Array.BYTES_PER_ELEMENT;
+  /** The bytes a buffer needs for \`slots\` chunks at once. */
+  static bytes(slots) {
+    return slots * _SharedState.BYTES;
+  }
   /** The memory, to post in the {@linkcode InitMessage}. */
   buffer;
+  /** How many chunks it describes at once: the buffer's whole slots. */
+  slots;
   #view;
   /**
-   * A view over \`buffer\`.
+   * A view over \`buffer\`, with as many slots as it holds whole.
    *
    * @throws {RangeError} If \`buffer\` holds fewer than
-   * {@linkcode SharedState.BYTES} bytes.
+   * {@linkcode SharedState.BYTES} bytes, one slot.
    */
   constructor(buffer) {
     if (buffer.byteLength < _SharedState.BYTES) {
       throw new RangeError(\`Cannot use a buffer of \${buffer.byteLength} bytes as the worker's state: it needs \${_SharedState.BYTES}\`);
     }
     this.buffer = buffer;
-    this.#view = new Float64Array(buffer, 0, 3);
-  }
-  /** The id of the run in progress, or 0 when the worker is idle. Read by the pool. */
-  get runId() {
-    return this.#view[0];
-  }
-  /** The offset in its chunk of the item running now. Read by the pool. */
-  get offset() {
-    return this.#view[1];
+    this.slots = Math.floor(buffer.byteLength / _SharedState.BYTES);
+    this.#view = new Float64Array(buffer, 0, this.slots * SLOT_VALUES);
   }
   /**
-   * When the item running now started, for a timed chunk, or the chunk's
-   * first item for an untimed one (\`performance.timeOrigin +
-   * performance.now()\`); \`Infinity\` while the task is being loaded, which no
-   * timeout counts. Read by the pool.
+   * What slot \`slot\` says, read in the order the writes are made for: the
+   * id, then the offset, then the time. Read by the pool.
    */
-  get startedAt() {
-    return this.#view[2];
+  read(slot) {
+    const base = slot * SLOT_VALUES;
+    const view = this.#view;
+    const runId = view[base];
+    const offset = view[base + 1];
+    const startedAt = view[base + 2];
+    return {
+      runId,
+      offset,
+      startedAt
+    };
+  }
+  /** Whether no slot holds a run: the worker runs nothing. Read by the pool. */
+  get idle() {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.#view[slot * SLOT_VALUES] !== 0) return false;
+    }
+    return true;
   }
   /**
-   * The worker starts run \`id\`: its task is not ready yet, so no time is
-   * counted until {@linkcode startItem} or {@linkcode startClock}.
+   * The worker starts run \`id\` in \`slot\`: its task is not ready yet, so no
+   * time is counted until {@linkcode startItem} or {@linkcode startClock}.
    */
-  startRun(id) {
-    this.#view[2] = Infinity;
-    this.#view[1] = 0;
-    this.#view[0] = id;
+  startRun(slot, id) {
+    const base = slot * SLOT_VALUES;
+    this.#view[base + 2] = Infinity;
+    this.#view[base + 1] = 0;
+    this.#view[base] = id;
   }
   /**
-   * The worker starts the item at \`offset\`; \`at\` is when, for a timed chunk
-   * (an untimed one leaves the time that {@linkcode startClock} wrote).
+   * The run in \`slot\` starts the item at \`offset\`; \`at\` is when, for a timed
+   * chunk (an untimed one leaves the time that {@linkcode startClock} wrote).
    */
-  startItem(offset, at) {
-    if (at !== void 0) this.#view[2] = at;
-    this.#view[1] = offset;
+  startItem(slot, offset, at) {
+    const base = slot * SLOT_VALUES;
+    if (at !== void 0) this.#view[base + 2] = at;
+    this.#view[base + 1] = offset;
   }
-  /** The worker starts an untimed chunk's items, at \`at\`. */
-  startClock(at) {
-    this.#view[2] = at;
+  /** The run in \`slot\` starts an untimed chunk's items, at \`at\`. */
+  startClock(slot, at) {
+    this.#view[slot * SLOT_VALUES + 2] = at;
   }
-  /** The worker has answered its run: it is idle. */
-  endRun() {
-    this.#view[0] = 0;
+  /** The worker has answered the run in \`slot\`: the slot is free. */
+  endRun(slot) {
+    this.#view[slot * SLOT_VALUES] = 0;
   }
 };
 var SPREAD = 1;
@@ -224,7 +240,7 @@ function interceptExits(post) {
     }
   }
 }
-function interceptErrors(post, current) {
+function interceptErrors(post, running) {
   const scope2 = globalThis;
   if (typeof scope2.addEventListener !== "function") return;
   const listen = scope2.addEventListener.bind(scope2);
@@ -232,7 +248,7 @@ function interceptErrors(post, current) {
     event.preventDefault();
     post({
       type: "fatal",
-      id: current(),
+      ids: running(),
       error: serializeError(event.error ?? new Error(event.message))
     });
   });
@@ -240,7 +256,7 @@ function interceptErrors(post, current) {
     event.preventDefault();
     post({
       type: "fatal",
-      id: current(),
+      ids: running(),
       error: serializeError(event.reason)
     });
   });
@@ -356,10 +372,15 @@ var Runner = class {
    * the init message brings the shared one: written, never read.
    */
   #state = new SharedState(new ArrayBuffer(SharedState.BYTES));
-  /** The id of the run in progress, to tell whom an escaped error hit. */
-  #current = null;
-  /** A chunk waits for a promise: the next must wait for it. */
-  #waiting = false;
+  /**
+   * The runs started and not answered, by id, in the order they started: as
+   * many as the state has slots. An escaped error blames all of them.
+   */
+  #running = /* @__PURE__ */ new Map();
+  /** Which slots of the state hold a run. */
+  #busySlots = [
+    false
+  ];
   /** The initializer has not finished: no chunk may start. */
   #initializing = false;
   /** The initializer failed: every chunk fails with this. */
@@ -371,14 +392,20 @@ var Runner = class {
     this.#endpoint = endpoint;
     this.#tasks = tasks;
   }
-  /** The id of the run in progress, or null when idle. */
-  get current() {
-    return this.#current;
+  /**
+   * The ids of the runs in progress, in the order they started: none when
+   * idle, at most one with a concurrency of 1.
+   */
+  get running() {
+    return [
+      ...this.#running.keys()
+    ];
   }
   /** Takes the init message: the module, the shared state, the initializer. */
   init(message) {
     this.#tasks.setModule(message.module);
     this.#state = new SharedState(message.state);
+    this.#busySlots = new Array(this.#state.slots).fill(false);
     if (message.initializer !== null) {
       this.#initialize(message.initializer, message.initArgs);
     }
@@ -410,35 +437,43 @@ var Runner = class {
       this.#pump();
     });
   }
-  /** Runs the chunks in order, until there are none or one has to wait. */
+  /**
+   * Starts the chunks in order, until there are none or every slot holds
+   * one that waits.
+   */
   #pump() {
-    while (this.#pending.length > 0 && !this.#waiting && !this.#initializing) {
+    while (this.#pending.length > 0 && !this.#initializing && this.#running.size < this.#busySlots.length) {
       const message = this.#pending.shift();
+      const slot = this.#busySlots.indexOf(false);
+      this.#busySlots[slot] = true;
+      const run = {
+        message,
+        slot,
+        startedAt: now(),
+        values: []
+      };
+      this.#running.set(message.id, run);
       try {
-        this.#start(message);
+        this.#start(run);
       } catch (error) {
-        this.#fatal(message, error);
+        this.#fatal(run, error);
       }
     }
   }
   /** Something the run loop did not expect: the pool replaces the worker. */
-  #fatal(message, error) {
-    this.#waiting = false;
+  #fatal(run, error) {
     this.#endpoint.post({
       type: "fatal",
-      id: message.id,
+      ids: [
+        run.message.id
+      ],
       error: serializeError(error)
     });
-    this.#end();
+    this.#end(run);
   }
-  #start(message) {
-    this.#current = message.id;
-    const run = {
-      message,
-      startedAt: now(),
-      values: []
-    };
-    this.#state.startRun(message.id);
+  #start(run) {
+    const message = run.message;
+    this.#state.startRun(run.slot, message.id);
     if (this.#initFailure !== null) {
       this.#finish(run, {
         offset: 0,
@@ -467,10 +502,11 @@ var Runner = class {
   }
   #runItems(run, fn, from) {
     const { items, spread, timed } = run.message;
+    const { slot } = run;
     const state = this.#state;
-    if (!timed && from === 0) state.startClock(now());
+    if (!timed && from === 0) state.startClock(slot, now());
     for (let i = from; i < items.length; i++) {
-      state.startItem(i, timed ? now() : void 0);
+      state.startItem(slot, i, timed ? now() : void 0);
       let result;
       try {
         result = spread ? fn(...items[i]) : fn(items[i]);
@@ -495,7 +531,7 @@ var Runner = class {
     }
     this.#finish(run);
   }
-  /** Posts the chunk's answer, whatever happened, and goes idle. */
+  /** Posts the chunk's answer, whatever happened, and frees its slot. */
   #finish(run, failure) {
     const { message, startedAt, values } = run;
     const reply = {
@@ -520,24 +556,26 @@ var Runner = class {
       };
       this.#endpoint.post(encodeResult(reply));
     }
-    this.#end();
+    this.#end(run);
   }
-  #end() {
-    this.#current = null;
-    this.#state.endRun();
+  /** The run has answered: its slot is free (once, however it ended). */
+  #end(run) {
+    if (run.slot === -1) return;
+    this.#state.endRun(run.slot);
+    this.#busySlots[run.slot] = false;
+    this.#running.delete(run.message.id);
+    run.slot = -1;
   }
   /**
-   * Makes the chunk \`run\` wait for \`promise\`; then goes on with \`then\` or
-   * \`otherwise\`, and with the chunks after it.
+   * Makes the chunk \`run\` wait for \`promise\`, in its slot; then goes on with
+   * \`then\` or \`otherwise\`, and with the chunks after it.
    */
   #await(run, promise, then, otherwise) {
-    this.#waiting = true;
     const resume = (step) => {
-      this.#waiting = false;
       try {
         step();
       } catch (error) {
-        this.#fatal(run.message, error);
+        this.#fatal(run, error);
       }
       this.#pump();
     };
@@ -608,7 +646,7 @@ function holdLock(name) {
 function startWorker(endpoint) {
   const runner = new Runner(endpoint);
   interceptExits((message) => endpoint.post(message));
-  interceptErrors((message) => endpoint.post(message), () => runner.current);
+  interceptErrors((message) => endpoint.post(message), () => runner.running);
   endpoint.listen((message) => {
     if (Array.isArray(message)) {
       runner.enqueue(decodeRun(message));
@@ -649,66 +687,82 @@ export const NODE_WORKER_SOURCE: string = `// _worker_node_entry.ts
 import { parentPort } from "node:worker_threads";
 
 // _protocol.ts
+var SLOT_VALUES = 3;
 var SharedState = class _SharedState {
-  /** The bytes the buffer needs: three float64 values. */
-  static BYTES = 3 * Float64Array.BYTES_PER_ELEMENT;
+  /** The bytes of one slot: three float64 values. */
+  static BYTES = SLOT_VALUES * Float64Array.BYTES_PER_ELEMENT;
+  /** The bytes a buffer needs for \`slots\` chunks at once. */
+  static bytes(slots) {
+    return slots * _SharedState.BYTES;
+  }
   /** The memory, to post in the {@linkcode InitMessage}. */
   buffer;
+  /** How many chunks it describes at once: the buffer's whole slots. */
+  slots;
   #view;
   /**
-   * A view over \`buffer\`.
+   * A view over \`buffer\`, with as many slots as it holds whole.
    *
    * @throws {RangeError} If \`buffer\` holds fewer than
-   * {@linkcode SharedState.BYTES} bytes.
+   * {@linkcode SharedState.BYTES} bytes, one slot.
    */
   constructor(buffer) {
     if (buffer.byteLength < _SharedState.BYTES) {
       throw new RangeError(\`Cannot use a buffer of \${buffer.byteLength} bytes as the worker's state: it needs \${_SharedState.BYTES}\`);
     }
     this.buffer = buffer;
-    this.#view = new Float64Array(buffer, 0, 3);
-  }
-  /** The id of the run in progress, or 0 when the worker is idle. Read by the pool. */
-  get runId() {
-    return this.#view[0];
-  }
-  /** The offset in its chunk of the item running now. Read by the pool. */
-  get offset() {
-    return this.#view[1];
+    this.slots = Math.floor(buffer.byteLength / _SharedState.BYTES);
+    this.#view = new Float64Array(buffer, 0, this.slots * SLOT_VALUES);
   }
   /**
-   * When the item running now started, for a timed chunk, or the chunk's
-   * first item for an untimed one (\`performance.timeOrigin +
-   * performance.now()\`); \`Infinity\` while the task is being loaded, which no
-   * timeout counts. Read by the pool.
+   * What slot \`slot\` says, read in the order the writes are made for: the
+   * id, then the offset, then the time. Read by the pool.
    */
-  get startedAt() {
-    return this.#view[2];
+  read(slot) {
+    const base = slot * SLOT_VALUES;
+    const view = this.#view;
+    const runId = view[base];
+    const offset = view[base + 1];
+    const startedAt = view[base + 2];
+    return {
+      runId,
+      offset,
+      startedAt
+    };
+  }
+  /** Whether no slot holds a run: the worker runs nothing. Read by the pool. */
+  get idle() {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.#view[slot * SLOT_VALUES] !== 0) return false;
+    }
+    return true;
   }
   /**
-   * The worker starts run \`id\`: its task is not ready yet, so no time is
-   * counted until {@linkcode startItem} or {@linkcode startClock}.
+   * The worker starts run \`id\` in \`slot\`: its task is not ready yet, so no
+   * time is counted until {@linkcode startItem} or {@linkcode startClock}.
    */
-  startRun(id) {
-    this.#view[2] = Infinity;
-    this.#view[1] = 0;
-    this.#view[0] = id;
+  startRun(slot, id) {
+    const base = slot * SLOT_VALUES;
+    this.#view[base + 2] = Infinity;
+    this.#view[base + 1] = 0;
+    this.#view[base] = id;
   }
   /**
-   * The worker starts the item at \`offset\`; \`at\` is when, for a timed chunk
-   * (an untimed one leaves the time that {@linkcode startClock} wrote).
+   * The run in \`slot\` starts the item at \`offset\`; \`at\` is when, for a timed
+   * chunk (an untimed one leaves the time that {@linkcode startClock} wrote).
    */
-  startItem(offset, at) {
-    if (at !== void 0) this.#view[2] = at;
-    this.#view[1] = offset;
+  startItem(slot, offset, at) {
+    const base = slot * SLOT_VALUES;
+    if (at !== void 0) this.#view[base + 2] = at;
+    this.#view[base + 1] = offset;
   }
-  /** The worker starts an untimed chunk's items, at \`at\`. */
-  startClock(at) {
-    this.#view[2] = at;
+  /** The run in \`slot\` starts an untimed chunk's items, at \`at\`. */
+  startClock(slot, at) {
+    this.#view[slot * SLOT_VALUES + 2] = at;
   }
-  /** The worker has answered its run: it is idle. */
-  endRun() {
-    this.#view[0] = 0;
+  /** The worker has answered the run in \`slot\`: the slot is free. */
+  endRun(slot) {
+    this.#view[slot * SLOT_VALUES] = 0;
   }
 };
 var SPREAD = 1;
@@ -863,7 +917,7 @@ function interceptExits(post) {
     }
   }
 }
-function interceptErrors(post, current) {
+function interceptErrors(post, running) {
   const scope = globalThis;
   if (typeof scope.addEventListener !== "function") return;
   const listen = scope.addEventListener.bind(scope);
@@ -871,7 +925,7 @@ function interceptErrors(post, current) {
     event.preventDefault();
     post({
       type: "fatal",
-      id: current(),
+      ids: running(),
       error: serializeError(event.error ?? new Error(event.message))
     });
   });
@@ -879,7 +933,7 @@ function interceptErrors(post, current) {
     event.preventDefault();
     post({
       type: "fatal",
-      id: current(),
+      ids: running(),
       error: serializeError(event.reason)
     });
   });
@@ -995,10 +1049,15 @@ var Runner = class {
    * the init message brings the shared one: written, never read.
    */
   #state = new SharedState(new ArrayBuffer(SharedState.BYTES));
-  /** The id of the run in progress, to tell whom an escaped error hit. */
-  #current = null;
-  /** A chunk waits for a promise: the next must wait for it. */
-  #waiting = false;
+  /**
+   * The runs started and not answered, by id, in the order they started: as
+   * many as the state has slots. An escaped error blames all of them.
+   */
+  #running = /* @__PURE__ */ new Map();
+  /** Which slots of the state hold a run. */
+  #busySlots = [
+    false
+  ];
   /** The initializer has not finished: no chunk may start. */
   #initializing = false;
   /** The initializer failed: every chunk fails with this. */
@@ -1010,14 +1069,20 @@ var Runner = class {
     this.#endpoint = endpoint;
     this.#tasks = tasks;
   }
-  /** The id of the run in progress, or null when idle. */
-  get current() {
-    return this.#current;
+  /**
+   * The ids of the runs in progress, in the order they started: none when
+   * idle, at most one with a concurrency of 1.
+   */
+  get running() {
+    return [
+      ...this.#running.keys()
+    ];
   }
   /** Takes the init message: the module, the shared state, the initializer. */
   init(message) {
     this.#tasks.setModule(message.module);
     this.#state = new SharedState(message.state);
+    this.#busySlots = new Array(this.#state.slots).fill(false);
     if (message.initializer !== null) {
       this.#initialize(message.initializer, message.initArgs);
     }
@@ -1049,35 +1114,43 @@ var Runner = class {
       this.#pump();
     });
   }
-  /** Runs the chunks in order, until there are none or one has to wait. */
+  /**
+   * Starts the chunks in order, until there are none or every slot holds
+   * one that waits.
+   */
   #pump() {
-    while (this.#pending.length > 0 && !this.#waiting && !this.#initializing) {
+    while (this.#pending.length > 0 && !this.#initializing && this.#running.size < this.#busySlots.length) {
       const message = this.#pending.shift();
+      const slot = this.#busySlots.indexOf(false);
+      this.#busySlots[slot] = true;
+      const run = {
+        message,
+        slot,
+        startedAt: now(),
+        values: []
+      };
+      this.#running.set(message.id, run);
       try {
-        this.#start(message);
+        this.#start(run);
       } catch (error) {
-        this.#fatal(message, error);
+        this.#fatal(run, error);
       }
     }
   }
   /** Something the run loop did not expect: the pool replaces the worker. */
-  #fatal(message, error) {
-    this.#waiting = false;
+  #fatal(run, error) {
     this.#endpoint.post({
       type: "fatal",
-      id: message.id,
+      ids: [
+        run.message.id
+      ],
       error: serializeError(error)
     });
-    this.#end();
+    this.#end(run);
   }
-  #start(message) {
-    this.#current = message.id;
-    const run = {
-      message,
-      startedAt: now(),
-      values: []
-    };
-    this.#state.startRun(message.id);
+  #start(run) {
+    const message = run.message;
+    this.#state.startRun(run.slot, message.id);
     if (this.#initFailure !== null) {
       this.#finish(run, {
         offset: 0,
@@ -1106,10 +1179,11 @@ var Runner = class {
   }
   #runItems(run, fn, from) {
     const { items, spread, timed } = run.message;
+    const { slot } = run;
     const state = this.#state;
-    if (!timed && from === 0) state.startClock(now());
+    if (!timed && from === 0) state.startClock(slot, now());
     for (let i = from; i < items.length; i++) {
-      state.startItem(i, timed ? now() : void 0);
+      state.startItem(slot, i, timed ? now() : void 0);
       let result;
       try {
         result = spread ? fn(...items[i]) : fn(items[i]);
@@ -1134,7 +1208,7 @@ var Runner = class {
     }
     this.#finish(run);
   }
-  /** Posts the chunk's answer, whatever happened, and goes idle. */
+  /** Posts the chunk's answer, whatever happened, and frees its slot. */
   #finish(run, failure) {
     const { message, startedAt, values } = run;
     const reply = {
@@ -1159,24 +1233,26 @@ var Runner = class {
       };
       this.#endpoint.post(encodeResult(reply));
     }
-    this.#end();
+    this.#end(run);
   }
-  #end() {
-    this.#current = null;
-    this.#state.endRun();
+  /** The run has answered: its slot is free (once, however it ended). */
+  #end(run) {
+    if (run.slot === -1) return;
+    this.#state.endRun(run.slot);
+    this.#busySlots[run.slot] = false;
+    this.#running.delete(run.message.id);
+    run.slot = -1;
   }
   /**
-   * Makes the chunk \`run\` wait for \`promise\`; then goes on with \`then\` or
-   * \`otherwise\`, and with the chunks after it.
+   * Makes the chunk \`run\` wait for \`promise\`, in its slot; then goes on with
+   * \`then\` or \`otherwise\`, and with the chunks after it.
    */
   #await(run, promise, then, otherwise) {
-    this.#waiting = true;
     const resume = (step) => {
-      this.#waiting = false;
       try {
         step();
       } catch (error) {
-        this.#fatal(run.message, error);
+        this.#fatal(run, error);
       }
       this.#pump();
     };
@@ -1247,7 +1323,7 @@ function holdLock(name) {
 function startWorker(endpoint) {
   const runner = new Runner(endpoint);
   interceptExits((message) => endpoint.post(message));
-  interceptErrors((message) => endpoint.post(message), () => runner.current);
+  interceptErrors((message) => endpoint.post(message), () => runner.running);
   endpoint.listen((message) => {
     if (Array.isArray(message)) {
       runner.enqueue(decodeRun(message));

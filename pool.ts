@@ -111,6 +111,29 @@ export interface PoolOptions {
    */
   maxTasksPerWorker?: number;
   /**
+   * How many chunks one worker runs at once, for async tasks that wait
+   * (fetch, timers, file I/O), as piscina's `concurrentTasksPerWorker`:
+   * while a chunk awaits, its worker starts the next one. The items of one
+   * chunk still run one after another, so pass `chunkSize: 1` to overlap
+   * items. A worker counts as busy once it holds this many chunks, the
+   * automatic chunk size and a stream's read-ahead are made for `size` ×
+   * `concurrency` chunks at once, and results still come back in order. A
+   * synchronous task gains nothing: its chunks run one after another.
+   *
+   * With more than 1, what stops a worker touches every chunk running on
+   * it, as they share its thread: a crash or `Deno.exit()` fails each with
+   * a `WorkerCrashedError` at the exact item each was on; an error that
+   * escapes a task (a timer, an unhandled rejection) fails every chunk that
+   * was running then, as it cannot be traced to one; a timeout fails the
+   * overdue item with a `TaskTimeoutError`, and an abort its call, while
+   * the other calls' chunks that were running beside it fail with a
+   * `WorkerCrashedError` whose `reason` says so (an item that has started
+   * is never run twice). Chunks sent but not started run on another worker.
+   *
+   * @default {1}
+   */
+  concurrency?: number;
+  /**
    * The most items the pool keeps queued (read but not yet sent to a
    * worker). A `map` that would go over it is refused whole with a
    * `QueueFullError`; an `imap` waits for room instead.
@@ -382,7 +405,7 @@ export class Pool<M = NoModule> implements AsyncDisposable {
         transfer: options?.transfer === true,
         input: input as Items<unknown>,
         chunkSize: options?.chunkSize,
-        poolSize: this.#engine.size,
+        poolSize: this.#engine.slots,
         signal: options?.signal,
         onProgress: options?.onProgress,
         timeout: options?.timeout ?? this.#timeout,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { assignLanes } from "./_lanes.ts";
 
 /**
  * One chunk's trip through the pool. Times are in ms since the pool was created.
@@ -203,10 +204,17 @@ function tickStep(totalMs: number): number {
     10 * power;
 }
 
+/** The height of a lane in a worker's row, for `lanes` lanes. */
+function lanePitch(lanes: number): number {
+  return lanes <= 8 ? 14 : Math.max(3, Math.floor(112 / lanes));
+}
+
 /**
  * Draws a trace as an SVG Gantt chart: a row per worker, a bar per chunk
  * (labelled with the task and its items), and, if given, the serial run of
- * the same work in a row above, on the same time scale.
+ * the same work in a row above, on the same time scale. A worker that ran
+ * several chunks at once (the pool's `concurrency`) gets a taller row with
+ * a lane per chunk at once, so that no two bars of a row overlap.
  *
  * @param trace What `pool.trace()` returned.
  * @param options A title, a serial run to compare with, the width.
@@ -243,10 +251,11 @@ export function timelineSvg(
   const top = 50;
   const plot = width - left - right;
   const x = (ms: number) => left + (ms / total) * plot;
-  const rows: Array<{ label: string; bars: string[] }> = [];
+  const rows: Array<{ label: string; bars: string[]; height: number }> = [];
   if (serial.length > 0) {
     rows.push({
       label: `serial (${(serialEnd / 1000).toFixed(2)} s)`,
+      height: rowHeight,
       bars: serial.map((s) =>
         `<rect class="serial" x="${
           x(s.start).toFixed(1)
@@ -259,29 +268,40 @@ export function timelineSvg(
     });
   }
   for (const worker of workers) {
+    const spans = trace.spans.filter((s) => s.worker === worker);
+    const { lanes, count } = assignLanes(spans);
+    // One lane draws as it always has; several share a taller row.
+    const pitch = count > 1 ? lanePitch(count) : 0;
     rows.push({
       label: `worker ${worker}`,
-      bars: trace.spans.filter((s) => s.worker === worker).map((s) => {
+      height: count > 1 ? 8 + count * pitch : rowHeight,
+      bars: spans.map((s, i) => {
         const x0 = x(s.started - origin);
         const w = Math.max(1, x(s.ended - origin) - x0);
         const fill = s.ok ? COLORS[s.call % COLORS.length] : "#d62728";
+        const lane = lanes[i]!;
+        const y = count > 1 ? 4 + lane * pitch : 4;
+        const height = count > 1 ? Math.max(2, pitch - 2) : 20;
+        const labelled = w > 40 && height >= 12;
         return `<rect class="span" x="${
           x0.toFixed(1)
-        }" y="4" height="20" rx="3" width="${
+        }" y="${y}" height="${height}" rx="${
+          count > 1 ? Math.min(3, height / 2) : 3
+        }"${count > 1 ? ` data-lane="${lane}"` : ""} width="${
           w.toFixed(1)
         }" fill="${fill}"><title>${escapeXml(itemsLabel(s))}: ${
           (s.ended - s.started).toFixed(1)
         } ms${s.ok ? "" : " (failed)"}</title></rect>${
-          w > 40
-            ? `<text class="label" y="18" x="${(x0 + 4).toFixed(1)}">${
-              escapeXml(itemsLabel(s))
-            }</text>`
+          labelled
+            ? `<text class="label" y="${
+              y + height - 2 - (count > 1 ? 0 : 4)
+            }" x="${(x0 + 4).toFixed(1)}">${escapeXml(itemsLabel(s))}</text>`
             : ""
         }`;
       }),
     });
   }
-  const height = top + rows.length * rowHeight + 40;
+  const height = top + rows.reduce((sum, row) => sum + row.height, 0) + 40;
   const step = tickStep(total);
   const ticks: string[] = [];
   for (let t = 0; t <= total + 1e-9; t += step) {
@@ -296,10 +316,12 @@ export function timelineSvg(
       }" text-anchor="middle" class="tick">${label}</text>`,
     );
   }
-  const body = rows.map((row, i) => {
-    const y = top + i * rowHeight;
+  let rowTop = top;
+  const body = rows.map((row) => {
+    const y = rowTop;
+    rowTop += row.height;
     return `<g transform="translate(0 ${y})"><text x="${left - 8}" y="${
-      rowHeight / 2 + 4
+      row.height / 2 + 4
     }" text-anchor="end" class="row">${
       escapeXml(row.label)
     }</text><g class="bars">${row.bars.join("")}</g></g>`;

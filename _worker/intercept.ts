@@ -75,11 +75,12 @@ export function interceptExits(post: (message: ExitMessage) => void): void {
 /**
  * Keeps an error that escapes every task (a throw in a timer, an unhandled
  * rejection) from ending the worker, and reports it through `post` with the
- * run that was in progress (`current()`), which the pool then fails.
+ * runs that were in progress (`running()`), which the pool then fails: all
+ * of them, as nothing tells which one left the timer or the promise behind.
  */
 export function interceptErrors(
   post: (message: FatalMessage) => void,
-  current: () => number | null,
+  running: () => number[],
 ): void {
   const scope = globalThis as unknown as MaybeWorkerScope;
   if (typeof scope.addEventListener !== "function") return;
@@ -88,12 +89,16 @@ export function interceptErrors(
     event.preventDefault();
     post({
       type: "fatal",
-      id: current(),
+      ids: running(),
       error: serializeError(event.error ?? new Error(event.message)),
     });
   });
   listen("unhandledrejection", (event) => {
     event.preventDefault();
-    post({ type: "fatal", id: current(), error: serializeError(event.reason) });
+    post({
+      type: "fatal",
+      ids: running(),
+      error: serializeError(event.reason),
+    });
   });
 }

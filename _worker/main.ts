@@ -43,7 +43,7 @@ export function startWorker(endpoint: WorkerEndpoint): void {
   const runner = new Runner(endpoint);
   // Before any task can run, so that no exit goes unreported.
   interceptExits((message) => endpoint.post(message));
-  interceptErrors((message) => endpoint.post(message), () => runner.current);
+  interceptErrors((message) => endpoint.post(message), () => runner.running);
   endpoint.listen((message) => {
     if (Array.isArray(message)) {
       runner.enqueue(decodeRun(message));

@@ -1,9 +1,15 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
- * The worker's run loop: it runs the chunks it is sent one at a time, in
- * the order sent, even when tasks are async, after the pool's initializer;
- * answers each with its results, or the first failure; and keeps the
- * {@linkcode SharedState} that the pool reads to see what it runs.
+ * The worker's run loop: it starts the chunks it is sent in the order sent,
+ * after the pool's initializer, and runs as many at once as the shared
+ * state has slots (the pool's `concurrency`, 1 by default: one at a time,
+ * even when tasks are async); the items of a chunk run one after the other.
+ * It answers each chunk with its results, or the first failure, and keeps
+ * the {@linkcode SharedState} that the pool reads to see what it runs.
+ *
+ * With a concurrency above 1, a chunk whose item awaits leaves its slot
+ * busy and lets the next chunk start in another slot; a synchronous chunk
+ * runs to its end before anything else, as it would anyway.
  *
  * A synchronous task runs without a single promise, so that a message costs
  * no more than it must; a promise appears only when there is something to
@@ -36,6 +42,8 @@ type Failure = NonNullable<ResultMessage["failure"]>;
 /** A chunk in progress. */
 interface Run {
   message: RunMessage;
+  /** Its slot in the shared state, or -1 once it has answered. */
+  slot: number;
   /** When the chunk started, by this worker's clock. */
   startedAt: number;
   /** The results of its items so far. */
@@ -65,10 +73,13 @@ export class Runner {
   #state: SharedState<ArrayBufferLike> = new SharedState(
     new ArrayBuffer(SharedState.BYTES),
   );
-  /** The id of the run in progress, to tell whom an escaped error hit. */
-  #current: number | null = null;
-  /** A chunk waits for a promise: the next must wait for it. */
-  #waiting = false;
+  /**
+   * The runs started and not answered, by id, in the order they started: as
+   * many as the state has slots. An escaped error blames all of them.
+   */
+  readonly #running = new Map<number, Run>();
+  /** Which slots of the state hold a run. */
+  #busySlots: boolean[] = [false];
   /** The initializer has not finished: no chunk may start. */
   #initializing = false;
   /** The initializer failed: every chunk fails with this. */
@@ -82,15 +93,19 @@ export class Runner {
     this.#tasks = tasks;
   }
 
-  /** The id of the run in progress, or null when idle. */
-  get current(): number | null {
-    return this.#current;
+  /**
+   * The ids of the runs in progress, in the order they started: none when
+   * idle, at most one with a concurrency of 1.
+   */
+  get running(): number[] {
+    return [...this.#running.keys()];
   }
 
   /** Takes the init message: the module, the shared state, the initializer. */
   init(message: InitMessage): void {
     this.#tasks.setModule(message.module);
     this.#state = new SharedState(message.state);
+    this.#busySlots = new Array<boolean>(this.#state.slots).fill(false);
     if (message.initializer !== null) {
       this.#initialize(message.initializer, message.initArgs);
     }
@@ -126,35 +141,43 @@ export class Runner {
     });
   }
 
-  /** Runs the chunks in order, until there are none or one has to wait. */
+  /**
+   * Starts the chunks in order, until there are none or every slot holds
+   * one that waits.
+   */
   #pump(): void {
-    while (this.#pending.length > 0 && !this.#waiting && !this.#initializing) {
+    while (
+      this.#pending.length > 0 && !this.#initializing &&
+      this.#running.size < this.#busySlots.length
+    ) {
       const message = this.#pending.shift()!;
+      const slot = this.#busySlots.indexOf(false);
+      this.#busySlots[slot] = true;
+      const run: Run = { message, slot, startedAt: now(), values: [] };
+      this.#running.set(message.id, run);
       try {
-        this.#start(message);
+        this.#start(run);
       } catch (error) {
-        this.#fatal(message, error);
+        this.#fatal(run, error);
       }
     }
   }
 
   /** Something the run loop did not expect: the pool replaces the worker. */
-  #fatal(message: RunMessage, error: unknown): void {
-    this.#waiting = false;
+  #fatal(run: Run, error: unknown): void {
     this.#endpoint.post({
       type: "fatal",
-      id: message.id,
+      ids: [run.message.id],
       error: serializeError(error),
     });
-    this.#end();
+    this.#end(run);
   }
 
-  #start(message: RunMessage): void {
-    this.#current = message.id;
-    const run: Run = { message, startedAt: now(), values: [] };
+  #start(run: Run): void {
+    const message = run.message;
     // Not started until its task is ready: loading a module is not task
     // time, so no timeout counts it (the items set their own start).
-    this.#state.startRun(message.id);
+    this.#state.startRun(run.slot, message.id);
     if (this.#initFailure !== null) {
       this.#finish(run, { offset: 0, error: this.#initFailure });
       return;
@@ -181,10 +204,11 @@ export class Runner {
 
   #runItems(run: Run, fn: TaskFunction, from: number): void {
     const { items, spread, timed } = run.message;
+    const { slot } = run;
     const state = this.#state;
-    if (!timed && from === 0) state.startClock(now());
+    if (!timed && from === 0) state.startClock(slot, now());
     for (let i = from; i < items.length; i++) {
-      state.startItem(i, timed ? now() : undefined);
+      state.startItem(slot, i, timed ? now() : undefined);
       let result: unknown;
       try {
         result = spread ? fn(...(items[i] as unknown[])) : fn(items[i]);
@@ -210,7 +234,7 @@ export class Runner {
     this.#finish(run);
   }
 
-  /** Posts the chunk's answer, whatever happened, and goes idle. */
+  /** Posts the chunk's answer, whatever happened, and frees its slot. */
   #finish(run: Run, failure?: Failure): void {
     const { message, startedAt, values } = run;
     const reply: ResultMessage = {
@@ -245,17 +269,21 @@ export class Runner {
       };
       this.#endpoint.post(encodeResult(reply));
     }
-    this.#end();
+    this.#end(run);
   }
 
-  #end(): void {
-    this.#current = null;
-    this.#state.endRun();
+  /** The run has answered: its slot is free (once, however it ended). */
+  #end(run: Run): void {
+    if (run.slot === -1) return;
+    this.#state.endRun(run.slot);
+    this.#busySlots[run.slot] = false;
+    this.#running.delete(run.message.id);
+    run.slot = -1;
   }
 
   /**
-   * Makes the chunk `run` wait for `promise`; then goes on with `then` or
-   * `otherwise`, and with the chunks after it.
+   * Makes the chunk `run` wait for `promise`, in its slot; then goes on with
+   * `then` or `otherwise`, and with the chunks after it.
    */
   #await<T>(
     run: Run,
@@ -263,13 +291,11 @@ export class Runner {
     then: (value: T) => void,
     otherwise: (error: unknown) => void,
   ): void {
-    this.#waiting = true;
     const resume = (step: () => void): void => {
-      this.#waiting = false;
       try {
         step();
       } catch (error) {
-        this.#fatal(run.message, error);
+        this.#fatal(run, error);
       }
       this.#pump();
     };
