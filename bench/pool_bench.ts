@@ -7,6 +7,12 @@
  * throughput. `BENCH_QUICK=1` shrinks every size and runs each case once, so
  * that CI can check the file still runs.
  *
+ * After Deno's table come the headline ratios in plain words, from each
+ * case's own timings of its measured part (their median): the speedup over
+ * serial code, and the cost per item against the hand-written floor. Deno's
+ * bench has no hook after the last case, so they are printed on `unload`,
+ * after a last group of one case, which has no summary to come after them.
+ *
  * @module
  */
 import { cpuCount, Pool } from "../mod.ts";
@@ -54,6 +60,128 @@ async function closed(pool: Pool): Promise<void> {
   await pool.join();
 }
 
+// --- what the plain-words summary is computed from ----------------------------
+
+/** Each headline case's timings of its measured part, in milliseconds. */
+const timings = new Map<string, number[]>();
+
+/** Starts a case's measured part: `b.start()`, and the summary's own clock. */
+function begin(b: Deno.BenchContext): number {
+  b.start();
+  return performance.now();
+}
+
+/** Ends a case's measured part, and keeps its time for the summary. */
+function finish(b: Deno.BenchContext, key: string, started: number): void {
+  const ms = performance.now() - started;
+  b.end();
+  const times = timings.get(key) ?? [];
+  times.push(ms);
+  timings.set(key, times);
+}
+
+/** The median time of a case, in milliseconds, if it ran. */
+function median(key: string): number | undefined {
+  const times = [...(timings.get(key) ?? [])].sort((a, b) => a - b);
+  if (times.length === 0) return undefined;
+  const middle = times.length >> 1;
+  return times.length % 2 === 1
+    ? times[middle]
+    : (times[middle - 1]! + times[middle]!) / 2;
+}
+
+/** A duration in milliseconds as ns, µs, ms or s, with 2 to 3 figures. */
+function duration(ms: number): string {
+  const [value, unit] = ms >= 1000
+    ? [ms / 1000, "s"]
+    : ms >= 1
+    ? [ms, "ms"]
+    : ms >= 1e-3
+    ? [ms * 1e3, "µs"]
+    : [ms * 1e6, "ns"];
+  return `${value >= 100 ? value.toFixed(0) : value.toPrecision(2)} ${unit}`;
+}
+
+/** The headline ratios in plain words, one line each, for those that ran. */
+function plainWords(): string[] {
+  const lines: string[] = [];
+  // Under 1x the pool is slower, and says so.
+  const compared = (ratio: number, than: string) =>
+    ratio >= 1
+      ? `${ratio.toFixed(1)}x faster than ${than}`
+      : `${(1 / ratio).toFixed(1)}x slower than ${than}`;
+  const ratio = (a: string, b: string) => {
+    const x = median(a);
+    const y = median(b);
+    return x !== undefined && y !== undefined && y > 0 ? x / y : undefined;
+  };
+  const sleep = ratio("sleep serial", "sleep pool");
+  if (sleep !== undefined) {
+    const ideal = SLEEPS.reduce((a, b) => a + b) / Math.max(...SLEEPS);
+    lines.push(
+      `sleep(${
+        SLEEPS.map((x) => Number(x.toFixed(3))).join(", ")
+      }): a new pool of 4, start-up included, is ${
+        compared(sleep, "the serial loop")
+      } (at best ${ideal.toFixed(1)}x: the longest sleep alone).`,
+    );
+  }
+  const power = ratio("power serial", "power pool");
+  if (power !== undefined) {
+    const raw = ratio("power serial", "power hand-written");
+    lines.push(
+      `x ** ${EXPONENT} for x in 1..6: the pool is ${
+        compared(power, "serial")
+      } on ${CORES} cores${
+        raw === undefined ? "" : ` (hand-written Workers: ${raw.toFixed(1)}x)`
+      }.`,
+    );
+  }
+  const perItem = (key: string) => {
+    const ms = median(key);
+    return ms === undefined ? undefined : ms / TINY.length;
+  };
+  for (
+    const [pool, floor, label, floorLabel] of [
+      [
+        "tiny pool",
+        "tiny floor 1000",
+        `${TINY.length} tiny tasks (x => x + 1): pool.map costs`,
+        "chunks of 1,000",
+      ],
+      [
+        "tiny pool chunk 1",
+        "tiny floor 1",
+        "With chunkSize: 1, it costs",
+        "one message a task",
+      ],
+    ] as const
+  ) {
+    const ours = perItem(pool);
+    const theirs = perItem(floor);
+    if (ours === undefined || theirs === undefined) continue;
+    lines.push(
+      `${label} ${duration(ours)} an item, ${
+        (ours / theirs).toFixed(1)
+      }x the hand-written floor's ${duration(theirs)} (${floorLabel}).`,
+    );
+  }
+  return lines;
+}
+
+globalThis.addEventListener("unload", () => {
+  const lines = plainWords();
+  if (lines.length === 0) return;
+  console.log(
+    `\nIn plain words (the median of each case's runs${
+      QUICK
+        ? "; BENCH_QUICK=1 shrinks every size, so these only show the file runs"
+        : ""
+    }):`,
+  );
+  for (const line of lines) console.log(`  ${line}`);
+});
+
 // --- sleep: the lesson's 10 s against 4 s, scaled ---------------------------
 
 Deno.bench({
@@ -61,8 +189,10 @@ Deno.bench({
   group: "sleep",
   baseline: true,
   ...SLOW,
-  fn: () => {
+  fn: (b) => {
+    const started = begin(b);
     SLEEPS.forEach(quietSleep);
+    finish(b, "sleep serial", started);
   },
 });
 
@@ -70,10 +200,12 @@ Deno.bench({
   name: "new Pool(4) + map sleep(0.1..0.4), start-up included",
   group: "sleep",
   ...SLOW,
-  fn: async () => {
+  fn: async (b) => {
+    const started = begin(b);
     const pool = new Pool({ size: 4 });
     await pool.map(quietSleep, SLEEPS, { chunkSize: 1 });
     await closed(pool);
+    finish(b, "sleep pool", started);
   },
 });
 
@@ -101,9 +233,9 @@ Deno.bench({
   ...SLOW,
   fn: async (b) => {
     const pool = await warmPool(CORES);
-    b.start();
+    const started = begin(b);
     await pool.starmap(power, POWERS);
-    b.end();
+    finish(b, "power pool", started);
     await closed(pool);
   },
 });
@@ -118,9 +250,9 @@ Deno.bench({
       `([x, n]) => (${power.toString()})(x, n)`,
     );
     await warm(workers);
-    b.start();
+    const started = begin(b);
     await runChunks(workers, chunked(POWERS, 1), 1);
-    b.end();
+    finish(b, "power hand-written", started);
     workers.forEach((worker) => worker.terminate());
   },
 });
@@ -130,8 +262,10 @@ Deno.bench({
   group: "power",
   baseline: true,
   ...SLOW,
-  fn: () => {
+  fn: (b) => {
+    const started = begin(b);
     POWERS.forEach(([x, n]) => power(x, n));
+    finish(b, "power serial", started);
   },
 });
 
@@ -162,9 +296,9 @@ Deno.bench({
   ...SLOW,
   fn: async (b) => {
     const pool = await warmPool(CORES);
-    b.start();
+    const started = begin(b);
     await pool.map(inc, TINY);
-    b.end();
+    finish(b, "tiny pool", started);
     await closed(pool);
   },
 });
@@ -175,9 +309,9 @@ Deno.bench({
   ...SLOW,
   fn: async (b) => {
     const pool = await warmPool(CORES);
-    b.start();
+    const started = begin(b);
     await pool.map(inc, TINY, { chunkSize: 1 });
-    b.end();
+    finish(b, "tiny pool chunk 1", started);
     await closed(pool);
   },
 });
@@ -189,9 +323,9 @@ Deno.bench({
   fn: async (b) => {
     const workers = rawWorkers(CORES, inc.toString());
     await warm(workers);
-    b.start();
+    const started = begin(b);
     await runChunks(workers, chunked(TINY, 1000), Infinity);
-    b.end();
+    finish(b, "tiny floor 1000", started);
     workers.forEach((worker) => worker.terminate());
   },
 });
@@ -203,9 +337,9 @@ Deno.bench({
   fn: async (b) => {
     const workers = rawWorkers(CORES, inc.toString());
     await warm(workers);
-    b.start();
+    const started = begin(b);
     await runChunks(workers, chunked(TINY, 1), Infinity);
-    b.end();
+    finish(b, "tiny floor 1", started);
     workers.forEach((worker) => worker.terminate());
   },
 });
@@ -367,4 +501,15 @@ Deno.bench({
     b.end();
     await closed(pool);
   },
+});
+
+// --- the headline ratios follow, in plain words -----------------------------------
+
+// A group of one case has no summary, so the words printed on unload come
+// right after the table, not before the last group's summary.
+Deno.bench({
+  name: "(none: the ratios follow in words)",
+  group: "in plain words",
+  ...FAST,
+  fn: () => {},
 });

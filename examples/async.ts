@@ -16,23 +16,39 @@
  */
 import { Pool } from "../mod.ts";
 import {
+  type Command,
   parseFlags,
+  plural,
   positiveInteger,
   positiveNumber,
   requireRead,
 } from "./_cli.ts";
 import type * as tasks from "../workers/sleep.ts";
 
-const USAGE =
-  "Usage: deno run --allow-read examples/async.ts [--scale FACTOR] [--workers N]";
+const COMMAND: Command = {
+  run: "deno run --allow-read examples/async.ts",
+  summary:
+    "The lesson's pool.mapAsync: six sleeps of 10 s run on the pool while the program goes on.",
+  flags: {
+    scale: {
+      type: "string",
+      value: "FACTOR",
+      default: "0.1",
+      description: "Multiply every sleep by this (0.1 turns 10 s into 1 s)",
+    },
+    workers: {
+      type: "string",
+      value: "N",
+      default: "6",
+      description: "How many workers the pool has",
+    },
+  },
+};
 
-const flags = parseFlags(USAGE, {
-  scale: { type: "string", default: "0.1" },
-  workers: { type: "string", default: "6" },
-});
-const scale = positiveNumber(USAGE, "scale", flags.scale);
-const workers = positiveInteger(USAGE, "workers", flags.workers);
-requireRead(USAGE, new URL("../workers/sleep.ts", import.meta.url));
+const flags = parseFlags(COMMAND);
+const scale = positiveNumber(COMMAND, "scale", flags.scale);
+const workers = positiveInteger(COMMAND, "workers", flags.workers);
+requireRead(new URL("../workers/sleep.ts", import.meta.url));
 
 // Rounded, so that 10 * 0.07 prints as 0.7, not 0.7000000000000001.
 const items = [10, 10, 10, 10, 10, 10].map((x) =>
@@ -58,7 +74,9 @@ const future = pool.mapAsync("sleep", items);
 // A pool starts its workers on the first call that needs them: one before
 // mapAsync returns, the others on the following ticks, while this goes on.
 console.log(
-  `${clock()} returned a future (the pool starts its ${workers} workers meanwhile)`,
+  `${clock()} returned a future (the pool starts its ${
+    plural(workers, "worker")
+  } meanwhile)`,
 );
 console.log(`${clock()} future.ready() = ${future.ready()}`);
 
@@ -87,5 +105,7 @@ console.log(
 console.log(
   `(${items.length} sleeps adding up to ${
     items.reduce((a, b) => a + b)
-  } s ran side by side on ${workers} workers while this program went on.)`,
+  } s ran ${workers === 1 ? "one after the other" : "side by side"} on ${
+    plural(workers, "worker")
+  } while this program went on.)`,
 );

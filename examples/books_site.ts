@@ -14,7 +14,13 @@
  *
  * @module
  */
-import { parseFlags, positiveInteger, usageError } from "./_cli.ts";
+import {
+  type Command,
+  fail,
+  parseFlags,
+  positiveInteger,
+  usageError,
+} from "./_cli.ts";
 
 /** Options for {@linkcode startBooksSite}. */
 export interface BooksSiteOptions {
@@ -38,6 +44,8 @@ export interface BooksSiteOptions {
 export interface BooksSite {
   /** Its base URL, such as `http://127.0.0.1:8000`. */
   url: string;
+  /** How many requests it has answered or is answering, each retry included. */
+  readonly requests: number;
   /** Stops the server. */
   close(): Promise<void>;
 }
@@ -261,11 +269,13 @@ export function startBooksSite(options: BooksSiteOptions = {}): BooksSite {
   const empty = new Set(options.emptyPages ?? []);
   const flaky = new Set(options.flakyPages ?? []);
   const dir = options.dir?.replace(/\/+$/, "");
+  let requests = 0;
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 0,
     onListen: () => {},
   }, async (request) => {
+    requests++;
     if (latencyMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, latencyMs));
     }
@@ -295,31 +305,124 @@ export function startBooksSite(options: BooksSiteOptions = {}): BooksSite {
   });
   return {
     url: `http://${server.addr.hostname}:${server.addr.port}`,
+    get requests() {
+      return requests;
+    },
     close: () => server.shutdown(),
   };
 }
 
-if (import.meta.main) {
-  const USAGE =
-    "Usage: deno run --allow-net --allow-read examples/books_site.ts [--port N] [--latency-ms N] [--pages N] [--dir PATH]";
-  const flags = parseFlags(USAGE, {
-    port: { type: "string", default: "8000" },
-    "latency-ms": { type: "string", default: "0" },
-    pages: { type: "string", default: "50" },
-    dir: { type: "string" },
-  });
-  const latencyMs = Number(flags["latency-ms"]);
-  if (!(latencyMs >= 0)) {
-    usageError(
-      USAGE,
-      `'--latency-ms' must be 0 or more: received ${flags["latency-ms"]}`,
+const COMMAND: Command = {
+  run: "deno run --allow-net --allow-read examples/books_site.ts",
+  summary:
+    "A local books.toscrape.com: the real site's listing pages and paths, made up or from saved files.",
+  flags: {
+    port: {
+      type: "string",
+      value: "N",
+      default: "8000",
+      description:
+        "The port to listen on, from 1 to 65535, or 0 for any free one",
+    },
+    "latency-ms": {
+      type: "string",
+      value: "N",
+      default: "0",
+      description: "Wait this many milliseconds before every response",
+    },
+    pages: {
+      type: "string",
+      value: "N",
+      default: "50",
+      description: "How many listing pages to make up",
+    },
+    dir: {
+      type: "string",
+      value: "PATH",
+      defaultText: "make pages up",
+      description: "Serve the saved pages of this folder instead",
+    },
+  },
+};
+
+/** The port `--port` names, or a one-line refusal that says which to use. */
+function portFlag(value: unknown): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    fail(
+      `Cannot serve the books site on port ${value} as ports go from 0 to 65535: pass --port 8000, or --port 0 for any free one`,
     );
   }
-  const site = startBooksSite({
-    port: positiveInteger(USAGE, "port", flags.port),
-    latencyMs,
-    pages: positiveInteger(USAGE, "pages", flags.pages),
-    ...(typeof flags.dir === "string" ? { dir: flags.dir } : {}),
-  });
+  return port;
+}
+
+if (import.meta.main) {
+  const flags = parseFlags(COMMAND);
+  const latencyMs = Number(flags["latency-ms"]);
+  if (!(latencyMs >= 0) || !Number.isFinite(latencyMs)) {
+    usageError(
+      COMMAND,
+      `Cannot run as '--latency-ms' must be 0 or more: received ${
+        flags["latency-ms"]
+      }`,
+    );
+  }
+  const port = portFlag(flags.port);
+  const pages = positiveInteger(COMMAND, "pages", flags.pages);
+  const dir = typeof flags.dir === "string" ? flags.dir : undefined;
+  const hostname = "127.0.0.1";
+  const missing = [
+    Deno.permissions.querySync({ name: "net", host: `${hostname}:${port}` })
+        .state === "granted"
+      ? []
+      : ["--allow-net"],
+    dir === undefined ||
+      Deno.permissions.querySync({ name: "read", path: dir }).state ===
+        "granted"
+      ? []
+      : ["--allow-read"],
+  ].flat();
+  if (missing.length > 0) {
+    fail(
+      `Cannot serve the books site as Deno lacks a permission: add ${
+        missing.join(" ")
+      } (deno run --allow-net --allow-read examples/books_site.ts)`,
+    );
+  }
+  if (dir !== undefined) {
+    let isDirectory = false;
+    try {
+      isDirectory = Deno.statSync(dir).isDirectory;
+    } catch {
+      // Not there: refused below.
+    }
+    if (!isDirectory) {
+      fail(
+        `Cannot serve the pages of --dir ${dir} as it is not a folder: pass the folder that holds catalogue/page-1.html`,
+      );
+    }
+  }
+  let site: BooksSite;
+  try {
+    site = startBooksSite({
+      hostname,
+      port,
+      latencyMs,
+      pages,
+      ...(dir === undefined ? {} : { dir }),
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      fail(
+        `Cannot serve the books site on ${hostname}:${port} as something else listens there: pass another port with --port, or --port 0 for any free one`,
+      );
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      fail(
+        `Cannot serve the books site on ${hostname}:${port} as this user may not listen on that port: pass --port 8000, or --port 0 for any free one`,
+      );
+    }
+    throw error;
+  }
   console.log(`Serving books at ${site.url} (Ctrl-C to stop)`);
 }

@@ -15,21 +15,47 @@
  * @module
  */
 import { cpuCount, Pool } from "../mod.ts";
-import { parseFlags, positiveInteger } from "./_cli.ts";
+import {
+  type Command,
+  formatRatio,
+  parseFlags,
+  plural,
+  positiveInteger,
+} from "./_cli.ts";
 
-const USAGE =
-  "Usage: deno run examples/factorial.ts [--n N] [--workers N] [--chunks N]";
+const COMMAND: Command = {
+  run: "deno run examples/factorial.ts",
+  summary:
+    "The lesson's loop that cannot be parallel, n!, rewritten as products of ranges that run on a pool.",
+  flags: {
+    n: {
+      type: "string",
+      value: "N",
+      default: "80000",
+      description: "The factorial to compute, N!",
+    },
+    workers: {
+      type: "string",
+      value: "N",
+      default: String(cpuCount()),
+      defaultText: `the number of cores, ${cpuCount()} here`,
+      description: "How many workers the pool has",
+    },
+    chunks: {
+      type: "string",
+      value: "N",
+      defaultText: "4 per worker",
+      description: "How many ranges 1..N is cut into",
+    },
+  },
+};
 
-const flags = parseFlags(USAGE, {
-  n: { type: "string", default: "80000" },
-  workers: { type: "string", default: String(cpuCount()) },
-  chunks: { type: "string" },
-});
-const n = positiveInteger(USAGE, "n", flags.n);
-const workers = positiveInteger(USAGE, "workers", flags.workers);
+const flags = parseFlags(COMMAND);
+const n = positiveInteger(COMMAND, "n", flags.n);
+const workers = positiveInteger(COMMAND, "workers", flags.workers);
 const chunks = Math.min(
   n,
-  positiveInteger(USAGE, "chunks", flags.chunks ?? String(4 * workers)),
+  positiveInteger(COMMAND, "chunks", flags.chunks ?? String(4 * workers)),
 );
 
 /** lo × (lo + 1) × … × hi, as a BigInt. Self-contained, so it can be sent. */
@@ -93,7 +119,9 @@ console.log(
 console.log(`${small.join(" × ")} = ${productTree(small)}: 5! = 120 again`);
 
 const parts = ranges(n, chunks);
-console.log(`\n## ${n}!: ${chunks} ranges on a pool of ${workers}`);
+console.log(
+  `\n## ${n}!: ${plural(chunks, "range")} on a pool of ${workers}`,
+);
 
 const [serial, serialSeconds] = await timed(() => rangeProduct(1, n));
 console.log(`The serial loop, 1 × 2 × … × ${n}: ${serialSeconds.toFixed(2)} s`);
@@ -127,16 +155,38 @@ if (parallel !== serial || oneThread !== serial) {
   Deno.exit(1);
 }
 console.log(
-  `Same result all three ways: ${n}! has ${serial.toString().length} digits`,
+  `Same result all three ways: ${n}! has ${
+    plural(serial.toString().length, "digit")
+  }`,
 );
+const overall = serialSeconds / poolSeconds;
+const rewrite = serialSeconds / oneThreadSeconds;
+const pooled = oneThreadSeconds / poolSeconds;
 console.log(
-  `Speedup over the serial loop: ${(serialSeconds / poolSeconds).toFixed(1)}x` +
-    `, of which the rewrite alone gives ${
-      (serialSeconds / oneThreadSeconds).toFixed(1)
-    }x (smaller numbers to multiply)\nand the pool ${
-      (oneThreadSeconds / poolSeconds).toFixed(1)
-    }x on top: at most ${
+  `Speedup over the serial loop: ${formatRatio(overall)}${
+    overall < 1 ? " (slower)" : ""
+  }, of which the rewrite alone gives ${formatRatio(rewrite)} ${
+    rewrite < 1
+      ? "(for a product this small, the extra calls cost more)"
+      : "(smaller numbers to multiply)"
+  }`,
+);
+// The pool's share is a ratio too, and under 1 it is a loss: say so, and why.
+console.log(
+  pooled >= 0.95 && pooled < 1.05
+    ? `and the pool ${
+      formatRatio(pooled)
+    } on top, which is no gain: sending the ranges to the workers and the products back costs about what the workers save.`
+    : pooled >= 1
+    ? `and the pool ${formatRatio(pooled)} on top: at most ${
       Math.min(workers, cpuCount())
-    }x (${workers} workers on ${cpuCount()} cores), and only on the ranges, ` +
-    "not on combining them.",
+    }x (${plural(workers, "worker")} on ${
+      plural(cpuCount(), "core")
+    }), and only on the ranges, not on combining them.`
+    : `but the pool makes it slower, ${formatRatio(pooled)} (${
+      (1 / pooled).toFixed(1)
+    } times the time): sending ${
+      plural(chunks, "range")
+    } to the workers and the products back costs more than multiplying ` +
+      "ranges this small (a larger --n gives the workers enough to do).",
 );

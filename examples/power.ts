@@ -10,16 +10,32 @@
  * @module
  */
 import { cpuCount, Pool } from "../mod.ts";
-import { parseFlags, positiveInteger } from "./_cli.ts";
+import { type Command, parseFlags, plural, positiveInteger } from "./_cli.ts";
 
-const USAGE = "Usage: deno run examples/power.ts [--exponent N] [--workers N]";
+const COMMAND: Command = {
+  run: "deno run examples/power.ts",
+  summary:
+    "The lesson's CPU-bound step, x ** N for x in 1..6: serially, then on a pool that uses every core.",
+  flags: {
+    exponent: {
+      type: "string",
+      value: "N",
+      default: "10000000",
+      description: "The power N each x is raised to",
+    },
+    workers: {
+      type: "string",
+      value: "N",
+      default: String(cpuCount()),
+      defaultText: `the number of cores, ${cpuCount()} here`,
+      description: "How many workers the pool has",
+    },
+  },
+};
 
-const flags = parseFlags(USAGE, {
-  exponent: { type: "string", default: "10000000" },
-  workers: { type: "string", default: String(cpuCount()) },
-});
-const exponent = positiveInteger(USAGE, "exponent", flags.exponent);
-const workers = positiveInteger(USAGE, "workers", flags.workers);
+const flags = parseFlags(COMMAND);
+const exponent = positiveInteger(COMMAND, "exponent", flags.exponent);
+const workers = positiveInteger(COMMAND, "workers", flags.workers);
 
 /**
  * Computes x ** n as a BigInt and returns its number of decimal digits: the
@@ -47,9 +63,16 @@ started = performance.now();
 const parallel = await pool.starmap(power, args, { chunkSize: 1 });
 const parallelSeconds = (performance.now() - started) / 1000;
 console.log(`Pool of ${workers}: ${parallelSeconds.toFixed(2)} s`);
-console.log(`Speedup: ${(serialSeconds / parallelSeconds).toFixed(2)}x`);
+const speedup = serialSeconds / parallelSeconds;
+console.log(
+  `Speedup: ${speedup.toFixed(2)}x${
+    speedup < 1
+      ? " (slower: for powers this small, sending them to the workers and the results back costs more than the work)"
+      : ""
+  }`,
+);
 for (const [i, x] of xs.entries()) {
-  console.log(`${x} ** ${exponent} has ${parallel[i]} digits`);
+  console.log(`${x} ** ${exponent} has ${plural(parallel[i]!, "digit")}`);
 }
 if (JSON.stringify(serial) !== JSON.stringify(parallel)) {
   console.error("The pool's results differ from the serial ones");

@@ -21,28 +21,57 @@ import {
   traceEvents,
 } from "../mod.ts";
 import {
+  type Command,
   parseFlags,
+  plural,
   positiveInteger,
   positiveNumber,
+  requireFolderOf,
   requireRead,
+  requireWrite,
 } from "./_cli.ts";
 import { sleep } from "../workers/sleep.ts";
 import type * as sleepTasks from "../workers/sleep.ts";
 
-const USAGE =
-  "Usage: deno run --allow-read [--allow-write] examples/sleep.ts [--scale FACTOR] [--workers N] [--timeline FILE.svg]";
+const COMMAND: Command = {
+  run: "deno run --allow-read [--allow-write] examples/sleep.ts",
+  summary:
+    "The lesson's sleep(1..4): a serial loop that waits 10 s, then a pool that waits 4 s.",
+  flags: {
+    scale: {
+      type: "string",
+      value: "FACTOR",
+      default: "1",
+      description: "Multiply every sleep by this (0.25 turns 10 s into 2.5 s)",
+    },
+    workers: {
+      type: "string",
+      value: "N",
+      default: "4",
+      description: "How many workers the pool has",
+    },
+    timeline: {
+      type: "string",
+      value: "FILE.svg",
+      description:
+        "Draw the serial run and the workers to this SVG, and FILE.svg.json for Perfetto (needs --allow-write)",
+      defaultText: "no timeline",
+    },
+  },
+};
 
-const flags = parseFlags(USAGE, {
-  scale: { type: "string", default: "1" },
-  workers: { type: "string", default: "4" },
-  timeline: { type: "string" },
-});
+const flags = parseFlags(COMMAND);
 const timeline = typeof flags.timeline === "string"
   ? flags.timeline
   : undefined;
-const scale = positiveNumber(USAGE, "scale", flags.scale);
-const workers = positiveInteger(USAGE, "workers", flags.workers);
-requireRead(USAGE, new URL("../workers/sleep.ts", import.meta.url));
+const scale = positiveNumber(COMMAND, "scale", flags.scale);
+const workers = positiveInteger(COMMAND, "workers", flags.workers);
+requireRead(new URL("../workers/sleep.ts", import.meta.url));
+// Refused now, not after the whole run.
+if (timeline !== undefined) {
+  requireWrite([timeline, `${timeline}.json`], "the timeline");
+  requireFolderOf(timeline, "the timeline");
+}
 
 /** Runs `body` and prints its wall time, as the notebook's `%%time` does. */
 async function time<T>(label: string, body: () => Promise<T>): Promise<number> {
@@ -87,7 +116,9 @@ await using pool = new Pool<typeof sleepTasks>(
 );
 console.log(`\n${Deno.inspect(pool)}`);
 const parallel = await time(
-  `pool.map("sleep", ...) on ${workers} workers: side by side`,
+  `pool.map("sleep", ...) on ${plural(workers, "worker")}: ${
+    workers === 1 ? "one after the other" : "side by side"
+  }`,
   () => pool.map("sleep", myList),
 );
 

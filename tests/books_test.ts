@@ -102,3 +102,19 @@ Deno.test("writeFileAtomic() leaves the whole file and no temporary one", async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("writeFileAtomic() with a tempDir writes there first, and fails cleanly once it is gone", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/tmp`);
+    await writeFileAtomic(`${dir}/a.csv`, "x,y\n", `${dir}/tmp`);
+    assert.equal(await Deno.readTextFile(`${dir}/a.csv`), "x,y\n");
+    assert.deepEqual([...Deno.readDirSync(`${dir}/tmp`)], []);
+    // A write begun after its run removed the folder has nowhere to land.
+    await Deno.remove(`${dir}/tmp`);
+    await assert.rejects(writeFileAtomic(`${dir}/b.csv`, "z", `${dir}/tmp`));
+    assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a.csv"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -100,12 +100,22 @@ export function decodeHtml(
   }
 }
 
-/** Writes a file so that it is either whole or absent, never half written. */
+/**
+ * Writes a file so that it is either whole or absent, never half written:
+ * to a temporary file, renamed into place. The temporary file goes beside
+ * `path`, or in `tempDir`, a folder on the same file system: one that the
+ * caller can remove as a whole if the writer is stopped half way.
+ */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array,
+  tempDir?: string,
 ): Promise<void> {
-  const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+  const slash = path.lastIndexOf("/") + 1;
+  const name = `${path.slice(slash)}.${crypto.randomUUID()}.tmp`;
+  const temporary = tempDir === undefined
+    ? `${path.slice(0, slash)}${name}`
+    : `${tempDir}/${name}`;
   try {
     if (typeof data === "string") await Deno.writeTextFile(temporary, data);
     else await Deno.writeFile(temporary, data);
@@ -122,7 +132,10 @@ export interface ScrapeOptions {
   baseUrl: string;
   /** The folder the CSV files (and HTML, with `saveHtml`) go to. */
   outDir: string;
-  /** Tries after the first one fails. @default {2} */
+  /**
+   * Tries after the first one fails, for failures that may pass: network
+   * errors, timeouts, HTTP 5xx and 429. @default {2}
+   */
   retries?: number;
   /** The wait before the first retry, doubled for each next one. @default {200} */
   backoffMs?: number;
@@ -130,6 +143,13 @@ export interface ScrapeOptions {
   timeoutMs?: number;
   /** Also keep the page's raw HTML, as the lesson's `download_html`. @default {false} */
   saveHtml?: boolean;
+  /**
+   * The folder the files are written in before they are renamed into
+   * `outDir`, on the same file system. A run that may be stopped half way
+   * gives one of its own, and removes it: a write begun by a stopped
+   * worker then has nowhere to land. @default {outDir}
+   */
+  tempDir?: string;
 }
 
 /** What became of one page: the task never throws, so one bad page loses no other. */
@@ -151,57 +171,139 @@ export function pageUrl(baseUrl: string, page: number): string {
   return `${baseUrl.replace(/\/+$/, "")}/catalogue/page-${page}.html`;
 }
 
+/**
+ * Why a fetch failed, and whether trying again may help: a network error, a
+ * timeout, or HTTP 5xx or 429 may; a 404 or a local error will not.
+ */
+class FetchError extends Error {
+  readonly retryable: boolean;
+  constructor(message: string, retryable: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "FetchError";
+    this.retryable = retryable;
+  }
+}
+
+/**
+ * An error's message followed by its causes' (Deno puts the reason for a
+ * `fetch failed`, such as `Connection refused`, in `error.cause`). The
+ * "error sending request for url (...)" part is dropped: the report already
+ * names the URL.
+ */
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (
+    let current: unknown = error, depth = 0;
+    current !== undefined && depth < 5;
+    current = current instanceof Error ? current.cause : undefined, depth++
+  ) {
+    const message = current instanceof Error
+      ? current.message
+      : String(current);
+    const trimmed = message.replace(
+      /^error sending request for url \([^)]*\): /,
+      "",
+    );
+    if (trimmed !== "" && !parts.includes(trimmed)) parts.push(trimmed);
+    // A FetchError's message already holds its cause's.
+    if (current instanceof FetchError) break;
+  }
+  return parts.join(": ");
+}
+
 async function fetchPage(
   url: string,
   timeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<{ html: string; bytes: Uint8Array }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new Error(`HTTP ${response.status} ${response.statusText}`.trim());
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await fetch(url, {
+      signal: signal === undefined
+        ? timeout
+        : AbortSignal.any([timeout, signal]),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new FetchError(
+        `HTTP ${response.status} ${response.statusText}`.trim(),
+        response.status >= 500 || response.status === 429,
+      );
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return {
+      bytes,
+      html: decodeHtml(bytes, response.headers.get("content-type")),
+    };
+  } catch (error) {
+    if (error instanceof FetchError || signal?.aborted) throw error;
+    if (error instanceof DOMException && error.name === "TimeoutError") {
+      throw new FetchError(`timed out after ${timeoutMs} ms`, true, {
+        cause: error,
+      });
+    }
+    // fetch rejects with a TypeError when the network fails (refused, no
+    // such host, connection reset), also while reading the body; anything
+    // else, such as a missing permission, is not the network's fault.
+    if (error instanceof TypeError) {
+      throw new FetchError(describeError(error), true, { cause: error });
+    }
+    throw error;
   }
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  return {
-    bytes,
-    html: decodeHtml(bytes, response.headers.get("content-type")),
-  };
 }
 
-function reason(error: unknown): string {
-  if (error instanceof DOMException && error.name === "TimeoutError") {
-    return "timed out";
-  }
-  return error instanceof Error ? error.message : String(error);
+/** Waits `ms`, or less if `signal` aborts. */
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /**
  * Scrapes listing page `page` into `results_${page}.csv` under
  * `options.outDir`, with retries and backoff. It reports failure instead of
  * throwing, so that a pool's `map` still writes every other page.
+ *
+ * `signal` (on the thread that calls it; a worker is stopped instead) stops
+ * the fetch and the backoff, and no file is begun after it aborts: the page
+ * is reported failed, with `error: "stopped"`.
  */
 export async function scrapePage(
   page: number,
   options: ScrapeOptions,
+  signal?: AbortSignal,
 ): Promise<PageReport> {
   const url = pageUrl(options.baseUrl, page);
   const tries = (options.retries ?? 2) + 1;
   let last: unknown;
   for (let attempt = 1; attempt <= tries; attempt++) {
     if (attempt > 1) {
-      const wait = (options.backoffMs ?? 200) * 2 ** (attempt - 2);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await wait((options.backoffMs ?? 200) * 2 ** (attempt - 2), signal);
     }
     try {
-      const { html, bytes } = await fetchPage(url, options.timeoutMs ?? 10_000);
+      signal?.throwIfAborted();
+      const { html, bytes } = await fetchPage(
+        url,
+        options.timeoutMs ?? 10_000,
+        signal,
+      );
       const books = parseBooks(html);
+      signal?.throwIfAborted();
       const file = `${options.outDir}/results_${page}.csv`;
       if (options.saveHtml) {
         await writeFileAtomic(
           `${options.outDir}/html_books_${page}.html`,
           bytes,
+          options.tempDir,
         );
       }
-      await writeFileAtomic(file, booksToCsv(books));
+      await writeFileAtomic(file, booksToCsv(books), options.tempDir);
       return {
         page,
         url,
@@ -212,6 +314,28 @@ export async function scrapePage(
       };
     } catch (error) {
       last = error;
+      if (signal?.aborted) {
+        return {
+          page,
+          url,
+          ok: false,
+          rows: 0,
+          error: "stopped",
+          attempts: attempt,
+        };
+      }
+      // Only the network may do better next time: a 404, a page without
+      // books or a file that cannot be written fail the same way again.
+      if (!(error instanceof FetchError && error.retryable)) {
+        return {
+          page,
+          url,
+          ok: false,
+          rows: 0,
+          error: describeError(error),
+          attempts: attempt,
+        };
+      }
     }
   }
   return {
@@ -219,7 +343,22 @@ export async function scrapePage(
     url,
     ok: false,
     rows: 0,
-    error: reason(last),
+    error: describeError(last),
     attempts: tries,
   };
+}
+
+/** One page to scrape, as one item of a pool's `imap`: {@linkcode scrapePage}'s two arguments. */
+export interface PageJob {
+  page: number;
+  options: ScrapeOptions;
+}
+
+/**
+ * {@linkcode scrapePage} with its arguments in one object, for the pool
+ * calls that take one argument per item (`imap`, `imapUnordered`), which
+ * hand each report back as soon as it is ready.
+ */
+export function scrapeJob(job: PageJob): Promise<PageReport> {
+  return scrapePage(job.page, job.options);
 }
