@@ -104,6 +104,9 @@ export class AsyncResult<T> implements PromiseLike<T> {
    * Waits until the work has finished, or until `timeoutMs` has passed. It
    * never rejects, whatever the work's outcome.
    *
+   * Unlike Python's `wait(timeout)`, the time is in milliseconds, not
+   * seconds: `wait(5)` waits 5 ms.
+   *
    * @param timeoutMs How long to wait at most, in milliseconds; no limit if
    * omitted.
    * @returns True if the work is ready, false if the time ran out first.
@@ -139,6 +142,9 @@ export class AsyncResult<T> implements PromiseLike<T> {
 
   /**
    * Takes the result, waiting for it if needed.
+   *
+   * Unlike Python's `get(timeout)`, the time is in milliseconds, not seconds:
+   * `get(5)` waits 5 ms, `get(5_000)` five seconds.
    *
    * @param timeoutMs How long to wait at most, in milliseconds; no limit if
    * omitted. The work itself goes on after a timeout.
@@ -191,7 +197,9 @@ export class AsyncResult<T> implements PromiseLike<T> {
   }
 
   /**
-   * Lets the future be awaited like a promise of its result.
+   * Lets the future be awaited like a promise of its result. This is where
+   * Python's `callback` and `error_callback` go: `future.then(callback,
+   * errorCallback)`.
    *
    * @typeParam A The type the fulfilment handler returns.
    * @typeParam B The type the rejection handler returns.

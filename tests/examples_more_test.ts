@@ -103,3 +103,20 @@ Deno.test("examples/async.ts and examples/factorial.ts reject bad flags with usa
     assert.equal(child.stdout, "", args.join(" "));
   }
 });
+
+Deno.test("examples/one_file.ts is its own task module: the pool imports the file that made it", async () => {
+  const child = await runDeno(
+    ["run", "--allow-read", "examples/one_file.ts"],
+    { ms: 30_000 },
+  );
+  assert.equal(child.killed, false, child.stderr);
+  assert.equal(child.code, 0, child.stderr);
+  // pi(2,000,000) = 148,933; the workers ran the exports and nothing under
+  // the import.meta.main guard (else the line would be printed again).
+  assert.equal(
+    child.stdout.match(/^148933 primes below 2,000,000, counted in 8 ranges/gm)
+      ?.length,
+    1,
+    child.stdout,
+  );
+});
