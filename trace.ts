@@ -358,13 +358,17 @@ ${body}
  * ```
  */
 export interface TraceEvent {
-  /** The event's name: the task and its items, or `thread_name`. */
+  /** The event's name: the task and its items, `thread_name` or `thread_sort_index`. */
   name: string;
   /** `X` for a complete event (a chunk), `M` for metadata (a worker's name). */
   ph: "X" | "M";
   /** The process: always 1. */
   pid: number;
-  /** The thread: the worker's number. */
+  /**
+   * The thread: the worker's number. A worker that ran chunks at once
+   * (`concurrency`) has a thread per lane, so that no two chunks of a thread
+   * overlap; `args.worker` is then the worker's number.
+   */
   tid: number;
   /** When the chunk started, in µs since the pool was created. */
   ts?: number;
@@ -378,7 +382,8 @@ export interface TraceEvent {
 
 /**
  * Exports a trace as Chrome trace JSON: a complete event per chunk on the
- * thread of its worker. Save `JSON.stringify(traceEvents(trace))` to a file
+ * thread of its worker (a thread per lane where a worker ran chunks at once,
+ * as the timeline draws them). Save `JSON.stringify(traceEvents(trace))` to a file
  * and open it in Perfetto.
  *
  * @param trace What `pool.trace()` returned.
@@ -399,31 +404,58 @@ export function traceEvents(
   trace: PoolTrace,
 ): { traceEvents: TraceEvent[]; displayTimeUnit: "ms" } {
   const workers = [...new Set(trace.spans.map((s) => s.worker))];
-  const events: TraceEvent[] = workers.map((worker) => ({
-    name: "thread_name",
-    ph: "M",
-    pid: 1,
-    tid: worker,
-    args: { name: `worker ${worker}` },
-  }));
-  for (const span of trace.spans) {
-    events.push({
-      name: itemsLabel(span),
-      cat: span.task,
-      ph: "X",
-      pid: 1,
-      tid: span.worker,
-      ts: Math.round(span.started * 1000),
-      dur: Math.max(0, Math.round((span.ended - span.started) * 1000)),
-      args: {
-        call: span.call,
-        start: span.start,
-        count: span.count,
-        ok: span.ok,
-        queuedMs: span.sent - span.enqueued,
-        deliveryMs: span.started - span.sent,
-      },
+  // A worker that ran several chunks at once (`concurrency`) gets a thread
+  // per lane, since a viewer draws the events of one thread as a stack and
+  // overlapping ones that do not nest would be drawn wrong. Lane 0 keeps the
+  // worker's own number; the others take numbers past every worker's.
+  let nextTid = Math.max(0, ...workers) + 1;
+  const events: TraceEvent[] = [];
+  const complete: TraceEvent[] = [];
+  let sortIndex = 0;
+  for (const worker of workers) {
+    const spans = trace.spans.filter((s) => s.worker === worker);
+    const { lanes, count } = assignLanes(spans);
+    const tids = Array.from(
+      { length: count },
+      (_, lane) => lane === 0 ? worker : nextTid++,
+    );
+    tids.forEach((tid, lane) => {
+      const name = count > 1
+        ? `worker ${worker}, lane ${lane + 1} of ${count}`
+        : `worker ${worker}`;
+      events.push(
+        { name: "thread_name", ph: "M", pid: 1, tid, args: { name } },
+        {
+          name: "thread_sort_index",
+          ph: "M",
+          pid: 1,
+          tid,
+          args: { sort_index: sortIndex++ },
+        },
+      );
+    });
+    spans.forEach((span, i) => {
+      complete.push({
+        name: itemsLabel(span),
+        cat: span.task,
+        ph: "X",
+        pid: 1,
+        tid: tids[lanes[i]!]!,
+        ts: Math.round(span.started * 1000),
+        dur: Math.max(0, Math.round((span.ended - span.started) * 1000)),
+        args: {
+          worker,
+          call: span.call,
+          start: span.start,
+          count: span.count,
+          ok: span.ok,
+          queuedMs: span.sent - span.enqueued,
+          deliveryMs: span.started - span.sent,
+        },
+      });
     });
   }
+  complete.sort((a, b) => a.ts! - b.ts!);
+  events.push(...complete);
   return { traceEvents: events, displayTimeUnit: "ms" };
 }

@@ -118,3 +118,42 @@ test("traceEvents() exports Chrome trace JSON, a complete event per chunk", asyn
     );
   });
 });
+
+test("traceEvents() puts chunks that overlap on one worker on threads of their own", async (backend) => {
+  await withPool(
+    new Pool({ backend, size: 1, concurrency: 2, trace: true }),
+    async (pool) => {
+      // Each chunk waits until both have started: they overlap for sure.
+      const started = new Int32Array(new SharedArrayBuffer(4));
+      await deadline(
+        pool.map(
+          async ({ started }: { started: Int32Array }) => {
+            Atomics.add(started, 0, 1);
+            Atomics.notify(started, 0);
+            while (Atomics.load(started, 0) < 2) {
+              await Atomics.waitAsync(started, 0, 1, 50).value;
+            }
+            return true;
+          },
+          [{ started }, { started }],
+          { chunkSize: 1 },
+        ),
+        "map",
+      );
+      const { traceEvents: events } = traceEvents(pool.trace());
+      const complete = events.filter((e) => e.ph === "X");
+      assert.equal(complete.length, 2);
+      const [a, b] = complete as [typeof complete[0], typeof complete[0]];
+      assert.ok(a.ts! + a.dur! > b.ts!, "the two chunks overlap in time");
+      assert.notEqual(a.tid, b.tid, "so they are on two threads");
+      assert.equal(a.args?.worker, b.args?.worker, "of the same worker");
+      const names = events.filter((e) => e.name === "thread_name").map((e) =>
+        e.args?.name
+      );
+      assert.deepEqual(names.sort(), [
+        `worker ${a.args?.worker}, lane 1 of 2`,
+        `worker ${a.args?.worker}, lane 2 of 2`,
+      ]);
+    },
+  );
+});

@@ -22,7 +22,7 @@ const cell = new Int32Array(new SharedArrayBuffer(4));
  * @returns The same number of seconds.
  */
 export function sleep(seconds: number): number {
-  console.log(`Sleeping for ${seconds} seconds.`);
+  console.log(`Sleeping for ${seconds} second${seconds === 1 ? "" : "s"}.`);
   Atomics.wait(cell, 0, 0, seconds * 1000);
   console.log(`Returning ${seconds}`);
   return seconds;
