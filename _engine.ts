@@ -21,7 +21,8 @@ import {
   type ResultMessage,
   type TaskRef,
 } from "./_protocol.ts";
-import { deserializeError } from "./_remote_error.ts";
+import type { ModuleOrigin } from "./_options.ts";
+import { deserializeError, deserializeFailure } from "./_remote_error.ts";
 import { overdue, Watchdog } from "./_watchdog.ts";
 import { WebBackend } from "./_web_backend.ts";
 import { WorkerHandle } from "./_worker_handle.ts";
@@ -109,7 +110,10 @@ function createBackend(name: Backend): ThreadBackend {
 /** Runs calls on up to `size` workers. */
 export class Engine {
   readonly size: number;
+  /** The module's URL, which the workers import, or null if it has none. */
   readonly module: string | null;
+  /** The module as the caller gave it and how it resolved, for its errors. */
+  readonly #origin: ModuleOrigin | null;
   #state: PoolState = "running";
   #backend: ThreadBackend;
   #workers: WorkerHandle[] = [];
@@ -134,9 +138,14 @@ export class Engine {
   readonly #poolId = nextPoolId++;
   #watchdog: Watchdog = new Watchdog(() => this.#stopOverdue());
 
-  constructor(size: number, module: string | null, options: EngineOptions) {
+  constructor(
+    size: number,
+    module: ModuleOrigin | null,
+    options: EngineOptions,
+  ) {
     this.size = size;
-    this.module = module;
+    this.module = module?.url ?? null;
+    this.#origin = module;
     this.#options = options;
     this.#backend = createBackend(options.backend);
     this.#metrics = new Metrics(options.trace);
@@ -524,11 +533,9 @@ export class Engine {
     worker.items += message.values.length;
     this.#metrics.completed(message.values.length);
     call.observe(message.duration);
-    const failure = message.failure === undefined ? undefined : new TaskError(
-      call.task.name,
-      chunk.start + message.failure.offset,
-      deserializeError(message.failure.error),
-    );
+    const failure = message.failure === undefined
+      ? undefined
+      : this.#failure(chunk, message.failure);
     if (failure !== undefined) this.#metrics.failed();
     this.#span(
       worker,
@@ -546,6 +553,26 @@ export class Engine {
     );
     call.complete(chunk, message.values, failure);
     this.#afterAnswer(worker);
+  }
+
+  /**
+   * The error a chunk's failure fails its call with: a `TaskError` for the
+   * item that threw; or, when the task could not be resolved before any
+   * item ran (its module did not load, or exports no such function), that
+   * error itself, which blames no item: a `ModuleLoadError`, or a
+   * `TypeError` that lists the module's functions.
+   */
+  #failure(
+    chunk: Chunk,
+    failure: NonNullable<ResultMessage["failure"]>,
+  ): Error {
+    const remote = deserializeFailure(failure.error, this.#origin);
+    if (remote.unresolved !== undefined) return remote.error;
+    return new TaskError(
+      chunk.call.task.name,
+      chunk.start + failure.offset,
+      remote.error,
+    );
   }
 
   /** A worker answered: replace it if it is spent, then send more work. */

@@ -11,10 +11,31 @@ import { findUncloneable } from "./_cloneable.ts";
 import type { EngineOptions } from "./_engine.ts";
 import { toTaskRef } from "./_task_ref.ts";
 import { cpuCount } from "./cpu_count.ts";
+import { type ModuleLoadDetails, ModuleLoadError } from "./errors.ts";
 import type { CallOptions, PoolOptions } from "./pool.ts";
 
-export function resolveModule(module: unknown): string {
-  if (module instanceof URL) return module.href;
+/**
+ * The pool's module: what `new Pool()` was given, the URL the workers
+ * import, and how the one became the other, for the errors that name them.
+ */
+export type ModuleOrigin = Pick<
+  ModuleLoadDetails,
+  "module" | "url" | "resolution"
+>;
+
+/**
+ * Resolves the module given to `new Pool()`: a URL as it is, an absolute
+ * path as a `file:` URL, and any other path against the working directory
+ * (not against the caller's file, which the pool cannot know).
+ */
+export function resolveModule(module: unknown): ModuleOrigin {
+  if (module instanceof URL) {
+    return {
+      module: module.href,
+      url: module.href,
+      resolution: "as given, a URL",
+    };
+  }
   if (typeof module !== "string" || module === "") {
     throw new TypeError(
       `Cannot create pool as 'module' must be a URL or a path: received ${
@@ -23,12 +44,62 @@ export function resolveModule(module: unknown): string {
     );
   }
   // "C:\tasks.ts" parses as a URL with the scheme "c:", but is a path.
-  if (URL.canParse(module) && !/^[a-zA-Z]:[\\/]/.test(module)) {
-    return new URL(module).href;
+  const drive = /^[a-zA-Z]:[\\/]/.test(module);
+  if (URL.canParse(module) && !drive) {
+    return { module, url: new URL(module).href, resolution: "as given, a URL" };
   }
-  const cwd = Deno.cwd().replaceAll("\\", "/");
-  const base = new URL(`file://${cwd.startsWith("/") ? "" : "/"}${cwd}/`);
-  return new URL(module.replaceAll("\\", "/"), base).href;
+  const path = module.replaceAll("\\", "/");
+  if (drive || path.startsWith("/")) {
+    return {
+      module,
+      url: new URL(`file://${drive ? "/" : ""}${path}`).href,
+      resolution: "as an absolute path",
+    };
+  }
+  const cwd = Deno.cwd();
+  const dir = cwd.replaceAll("\\", "/");
+  const base = new URL(`file://${dir.startsWith("/") ? "" : "/"}${dir}/`);
+  return {
+    module,
+    url: new URL(path, base).href,
+    resolution: `relative to the working directory ${cwd}`,
+  };
+}
+
+/**
+ * Throws the {@linkcode ModuleLoadError} that a worker would report later,
+ * now, if the module is a `file:` URL where no file is. Only when the
+ * program may read it: the check must never ask for a permission, and a
+ * program that may not read it hears so from the workers. Anything else
+ * (a remote module, a file that does not parse) is for the workers to find.
+ */
+export function checkModuleFile(origin: ModuleOrigin): void {
+  if (!origin.url.startsWith("file:")) return;
+  const url = new URL(origin.url);
+  let info: Deno.FileInfo;
+  try {
+    if (
+      Deno.permissions.querySync({ name: "read", path: url }).state !==
+        "granted"
+    ) {
+      return;
+    }
+    info = Deno.statSync(url);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) return;
+    throw new ModuleLoadError({
+      ...origin,
+      kind: "not-found",
+      detail: error.message,
+    }, { cause: error });
+  }
+  if (info.isDirectory) {
+    throw new ModuleLoadError({
+      ...origin,
+      kind: "not-found",
+      detail: "it is a directory, not a module",
+    });
+  }
 }
 
 /** A value as an error message shows it: `"1s" (a string)`. */
@@ -196,8 +267,8 @@ export const DEFAULT_WEB_IDLE_TIMEOUT_MS = 1_000;
 
 /** What `new Pool(...)` was given, checked and resolved. */
 export interface PoolSettings {
-  /** The module's absolute URL, or null for inline tasks only. */
-  module: string | null;
+  /** The module, resolved, or null for inline tasks only. */
+  module: ModuleOrigin | null;
   size: number;
   /** The default timeout of every call. */
   timeout: number | undefined;
@@ -212,7 +283,7 @@ export function poolSettings(
   moduleOrOptions: string | URL | PoolOptions | undefined,
   maybeOptions: PoolOptions | undefined,
 ): PoolSettings {
-  let module: string | null = null;
+  let module: ModuleOrigin | null = null;
   let options = maybeOptions;
   if (typeof moduleOrOptions === "string" || moduleOrOptions instanceof URL) {
     module = resolveModule(moduleOrOptions);
@@ -301,6 +372,7 @@ export function poolSettings(
   ) {
     checkWorkerOptionsFlag();
   }
+  if (module !== null) checkModuleFile(module);
   return {
     module,
     size,

@@ -122,6 +122,15 @@ function encodeResult(message) {
 }
 
 // _worker/serialize_error.ts
+var UNRESOLVED_FIELD = "@paralelo/pool unresolved";
+function serializeUnresolved(error, stage) {
+  const serialized = serializeError(error);
+  serialized.fields = {
+    ...serialized.fields,
+    [UNRESOLVED_FIELD]: stage
+  };
+  return serialized;
+}
 var MAX_CAUSE_DEPTH = 8;
 function cloneable(value) {
   try {
@@ -284,6 +293,48 @@ function collectTransferables(value, into, depth = 4) {
 }
 
 // _worker/tasks.ts
+var TaskNotResolved = class {
+  /** What failed. */
+  stage;
+  /** What to report. */
+  error;
+  /** Wraps \`error\`, the reason a task could not be resolved at \`stage\`. */
+  constructor(stage, error) {
+    this.stage = stage;
+    this.error = error;
+  }
+};
+function isClass(fn) {
+  try {
+    return /^class\\b/.test(Function.prototype.toString.call(fn));
+  } catch {
+    return false;
+  }
+}
+function distance(a, b) {
+  let row = Array.from({
+    length: b.length + 1
+  }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [
+      i
+    ];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+function kindOf(value) {
+  if (value === null) return "null";
+  if (typeof value === "function") return "a class";
+  if (typeof value === "object") {
+    return Array.isArray(value) ? "an array" : "an object";
+  }
+  if (typeof value === "undefined") return "undefined";
+  return /^[aeiou]/.test(typeof value) ? \`an \${typeof value}\` : \`a \${typeof value}\`;
+}
 var TaskTable = class {
   /** The pool's module: an absolute URL, or null if it has none. */
   #moduleUrl = null;
@@ -299,14 +350,16 @@ var TaskTable = class {
   setModule(url) {
     this.#moduleUrl = url;
   }
+  /** Learns that task \`number\` is \`task\`, as the pool defined it. */
+  define(number, task) {
+    this.#defined.set(number, task);
+  }
   /**
-   * The task numbered \`number\`, defined as \`define\` if the pool sent its
-   * definition with this chunk.
+   * The task numbered \`number\`, as the pool defined it.
    *
    * @throws {Error} If the pool never defined it.
    */
-  get(number, define) {
-    if (define !== void 0) this.#defined.set(number, define);
+  get(number) {
     const task = this.#defined.get(number);
     if (task === void 0) {
       throw new Error(\`The pool sent task \${number} without its definition\`);
@@ -318,7 +371,8 @@ var TaskTable = class {
    * loads, so that a synchronous task costs no promise.
    *
    * @throws {SyntaxError} If an inline source does not compile.
-   * @throws {TypeError} If the module has no such export.
+   * @throws {TaskNotResolved} If the module does not load, or has no
+   * function of that name (a promise rejects with it).
    */
   resolve(task) {
     if (task.kind === "source") {
@@ -340,24 +394,37 @@ return (\${task.source});\`)();
     if (this.#moduleUrl === null) {
       return Promise.reject(new TypeError("Cannot run a named task as the pool has no module: pass the module to the constructor, new Pool(new URL('./tasks.ts', import.meta.url)), or pass a function"));
     }
-    const url = this.#moduleUrl;
-    this.#loading ??= import(url).catch((error) => {
-      throw namedError("ModuleLoadError", \`Cannot load the pool's module '\${url}': \${messageOf(error)}\`, error);
+    this.#loading ??= import(this.#moduleUrl).catch((error) => {
+      throw new TaskNotResolved("load", error);
     });
     return this.#loading;
   }
   #lookUp(exports, name) {
     const fn = exports[name];
-    if (typeof fn !== "function") {
-      throw new TypeError(\`Cannot run task '\${name}' as the module '\${this.#moduleUrl}' has no exported function of that name: export it from the module, or check the spelling\`);
+    if (typeof fn === "function" && !isClass(fn)) return fn;
+    const functions = Object.keys(exports).filter((key) => typeof exports[key] === "function" && !isClass(exports[key])).sort();
+    const listed = functions.length === 0 ? "it exports no function at all" : \`its exported functions are \${functions.map((key) => \`'\${key}'\`).join(", ")}\`;
+    let reason;
+    if (Object.hasOwn(exports, name)) {
+      reason = \`exports '\${name}' as \${kindOf(fn)}, not a function\`;
+    } else {
+      reason = "exports no function of that name";
+      const near = functions.map((key) => ({
+        key,
+        edits: distance(name.toLowerCase(), key.toLowerCase())
+      })).filter(({ key, edits }) => edits <= Math.max(1, Math.floor(key.length / 3))).sort((a, b) => a.edits - b.edits)[0];
+      if (near !== void 0) reason += \` (did you mean '\${near.key}'?)\`;
     }
-    return fn;
+    throw new TaskNotResolved("lookup", new TypeError(\`Cannot run task '\${name}' as the pool's module '\${this.#moduleUrl}' \${reason}: \${listed}\`));
   }
 };
 
 // _worker/runner.ts
 function now() {
   return performance.timeOrigin + performance.now();
+}
+function resolveFailure(error) {
+  return error instanceof TaskNotResolved ? serializeUnresolved(error.error, error.stage) : serializeError(error);
 }
 function isThenable(value) {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof value.then === "function";
@@ -412,6 +479,9 @@ var Runner = class {
   }
   /** Queues a chunk; it runs once those before it have. */
   enqueue(message) {
+    if (message.define !== void 0) {
+      this.#tasks.define(message.task, message.define);
+    }
     this.#pending.push(message);
     this.#requestPump();
   }
@@ -483,18 +553,18 @@ var Runner = class {
     }
     let fn;
     try {
-      fn = this.#tasks.resolve(this.#tasks.get(message.task, message.define));
+      fn = this.#tasks.resolve(this.#tasks.get(message.task));
     } catch (error) {
       this.#finish(run, {
         offset: 0,
-        error: serializeError(error)
+        error: resolveFailure(error)
       });
       return;
     }
     if (fn instanceof Promise) {
       this.#await(run, fn, (resolved) => this.#runItems(run, resolved, 0), (error) => this.#finish(run, {
         offset: 0,
-        error: serializeError(error)
+        error: resolveFailure(error)
       }));
       return;
     }
@@ -596,7 +666,13 @@ var Runner = class {
    */
   #initialize(task, args) {
     this.#initializing = true;
-    const fail = (error) => {
+    const fail = (thrown) => {
+      if (thrown instanceof TaskNotResolved && thrown.stage === "load") {
+        this.#initFailure = resolveFailure(thrown);
+        this.#initialized();
+        return;
+      }
+      const error = thrown instanceof TaskNotResolved ? thrown.error : thrown;
       this.#initFailure = serializeError(namedError("InitializerError", \`Cannot run the task as the pool's initializer '\${task.name}' failed in this worker: \${messageOf(error)}\`, error));
       this.#initialized();
     };
@@ -799,6 +875,15 @@ function encodeResult(message) {
 }
 
 // _worker/serialize_error.ts
+var UNRESOLVED_FIELD = "@paralelo/pool unresolved";
+function serializeUnresolved(error, stage) {
+  const serialized = serializeError(error);
+  serialized.fields = {
+    ...serialized.fields,
+    [UNRESOLVED_FIELD]: stage
+  };
+  return serialized;
+}
 var MAX_CAUSE_DEPTH = 8;
 function cloneable(value) {
   try {
@@ -961,6 +1046,48 @@ function collectTransferables(value, into, depth = 4) {
 }
 
 // _worker/tasks.ts
+var TaskNotResolved = class {
+  /** What failed. */
+  stage;
+  /** What to report. */
+  error;
+  /** Wraps \`error\`, the reason a task could not be resolved at \`stage\`. */
+  constructor(stage, error) {
+    this.stage = stage;
+    this.error = error;
+  }
+};
+function isClass(fn) {
+  try {
+    return /^class\\b/.test(Function.prototype.toString.call(fn));
+  } catch {
+    return false;
+  }
+}
+function distance(a, b) {
+  let row = Array.from({
+    length: b.length + 1
+  }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [
+      i
+    ];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+function kindOf(value) {
+  if (value === null) return "null";
+  if (typeof value === "function") return "a class";
+  if (typeof value === "object") {
+    return Array.isArray(value) ? "an array" : "an object";
+  }
+  if (typeof value === "undefined") return "undefined";
+  return /^[aeiou]/.test(typeof value) ? \`an \${typeof value}\` : \`a \${typeof value}\`;
+}
 var TaskTable = class {
   /** The pool's module: an absolute URL, or null if it has none. */
   #moduleUrl = null;
@@ -976,14 +1103,16 @@ var TaskTable = class {
   setModule(url) {
     this.#moduleUrl = url;
   }
+  /** Learns that task \`number\` is \`task\`, as the pool defined it. */
+  define(number, task) {
+    this.#defined.set(number, task);
+  }
   /**
-   * The task numbered \`number\`, defined as \`define\` if the pool sent its
-   * definition with this chunk.
+   * The task numbered \`number\`, as the pool defined it.
    *
    * @throws {Error} If the pool never defined it.
    */
-  get(number, define) {
-    if (define !== void 0) this.#defined.set(number, define);
+  get(number) {
     const task = this.#defined.get(number);
     if (task === void 0) {
       throw new Error(\`The pool sent task \${number} without its definition\`);
@@ -995,7 +1124,8 @@ var TaskTable = class {
    * loads, so that a synchronous task costs no promise.
    *
    * @throws {SyntaxError} If an inline source does not compile.
-   * @throws {TypeError} If the module has no such export.
+   * @throws {TaskNotResolved} If the module does not load, or has no
+   * function of that name (a promise rejects with it).
    */
   resolve(task) {
     if (task.kind === "source") {
@@ -1017,24 +1147,37 @@ return (\${task.source});\`)();
     if (this.#moduleUrl === null) {
       return Promise.reject(new TypeError("Cannot run a named task as the pool has no module: pass the module to the constructor, new Pool(new URL('./tasks.ts', import.meta.url)), or pass a function"));
     }
-    const url = this.#moduleUrl;
-    this.#loading ??= import(url).catch((error) => {
-      throw namedError("ModuleLoadError", \`Cannot load the pool's module '\${url}': \${messageOf(error)}\`, error);
+    this.#loading ??= import(this.#moduleUrl).catch((error) => {
+      throw new TaskNotResolved("load", error);
     });
     return this.#loading;
   }
   #lookUp(exports, name) {
     const fn = exports[name];
-    if (typeof fn !== "function") {
-      throw new TypeError(\`Cannot run task '\${name}' as the module '\${this.#moduleUrl}' has no exported function of that name: export it from the module, or check the spelling\`);
+    if (typeof fn === "function" && !isClass(fn)) return fn;
+    const functions = Object.keys(exports).filter((key) => typeof exports[key] === "function" && !isClass(exports[key])).sort();
+    const listed = functions.length === 0 ? "it exports no function at all" : \`its exported functions are \${functions.map((key) => \`'\${key}'\`).join(", ")}\`;
+    let reason;
+    if (Object.hasOwn(exports, name)) {
+      reason = \`exports '\${name}' as \${kindOf(fn)}, not a function\`;
+    } else {
+      reason = "exports no function of that name";
+      const near = functions.map((key) => ({
+        key,
+        edits: distance(name.toLowerCase(), key.toLowerCase())
+      })).filter(({ key, edits }) => edits <= Math.max(1, Math.floor(key.length / 3))).sort((a, b) => a.edits - b.edits)[0];
+      if (near !== void 0) reason += \` (did you mean '\${near.key}'?)\`;
     }
-    return fn;
+    throw new TaskNotResolved("lookup", new TypeError(\`Cannot run task '\${name}' as the pool's module '\${this.#moduleUrl}' \${reason}: \${listed}\`));
   }
 };
 
 // _worker/runner.ts
 function now() {
   return performance.timeOrigin + performance.now();
+}
+function resolveFailure(error) {
+  return error instanceof TaskNotResolved ? serializeUnresolved(error.error, error.stage) : serializeError(error);
 }
 function isThenable(value) {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof value.then === "function";
@@ -1089,6 +1232,9 @@ var Runner = class {
   }
   /** Queues a chunk; it runs once those before it have. */
   enqueue(message) {
+    if (message.define !== void 0) {
+      this.#tasks.define(message.task, message.define);
+    }
     this.#pending.push(message);
     this.#requestPump();
   }
@@ -1160,18 +1306,18 @@ var Runner = class {
     }
     let fn;
     try {
-      fn = this.#tasks.resolve(this.#tasks.get(message.task, message.define));
+      fn = this.#tasks.resolve(this.#tasks.get(message.task));
     } catch (error) {
       this.#finish(run, {
         offset: 0,
-        error: serializeError(error)
+        error: resolveFailure(error)
       });
       return;
     }
     if (fn instanceof Promise) {
       this.#await(run, fn, (resolved) => this.#runItems(run, resolved, 0), (error) => this.#finish(run, {
         offset: 0,
-        error: serializeError(error)
+        error: resolveFailure(error)
       }));
       return;
     }
@@ -1273,7 +1419,13 @@ var Runner = class {
    */
   #initialize(task, args) {
     this.#initializing = true;
-    const fail = (error) => {
+    const fail = (thrown) => {
+      if (thrown instanceof TaskNotResolved && thrown.stage === "load") {
+        this.#initFailure = resolveFailure(thrown);
+        this.#initialized();
+        return;
+      }
+      const error = thrown instanceof TaskNotResolved ? thrown.error : thrown;
       this.#initFailure = serializeError(namedError("InitializerError", \`Cannot run the task as the pool's initializer '\${task.name}' failed in this worker: \${messageOf(error)}\`, error));
       this.#initialized();
     };

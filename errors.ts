@@ -275,32 +275,197 @@ export class QueueFullError extends Error {
 }
 
 /**
- * The pool's module could not be loaded in a worker (it does not exist,
- * does not compile, or the worker may not read it). It arrives as the
- * `cause` of the {@linkcode TaskError} of each call that needed it.
+ * What kept the pool's module from loading: a {@linkcode ModuleLoadError}'s
+ * `kind`.
+ *
+ * - `"not-found"`: nothing is at its URL, or at the URL of a module it
+ *   imports.
+ * - `"syntax-error"`: it, or a module it imports, does not parse.
+ * - `"permission-denied"`: the workers may not read or import it (run with
+ *   `--allow-read`, or `--allow-import` for a remote module).
+ * - `"threw"`: its top-level code threw as a worker imported it.
+ * - `"other"`: anything else the loader refused (an unreachable host, a
+ *   file that is not a module).
  *
  * @example Usage
  * ```ts
- * import { ModuleLoadError, Pool, TaskError } from "jsr:@paralelo/pool";
+ * import type { ModuleLoadErrorKind } from "jsr:@paralelo/pool";
  * import assert from "node:assert/strict";
  *
- * await using pool = new Pool(new URL("file:///no/such/tasks.ts"), { size: 1 });
- * const error = await pool.map("double" as never, [1]).catch((e) => e);
- * assert.ok(error instanceof TaskError);
- * assert.ok(error.cause instanceof ModuleLoadError);
- * assert.match(error.cause.message, /Cannot load the pool's module/);
+ * const kind: ModuleLoadErrorKind = "not-found";
+ * assert.equal(kind, "not-found");
+ * ```
+ */
+export type ModuleLoadErrorKind =
+  | "not-found"
+  | "syntax-error"
+  | "permission-denied"
+  | "threw"
+  | "other";
+
+/**
+ * The details of a {@linkcode ModuleLoadError}.
+ *
+ * @example Usage
+ * ```ts
+ * import { type ModuleLoadDetails, ModuleLoadError } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * const details: ModuleLoadDetails = {
+ *   module: "./tasks.ts",
+ *   url: "file:///home/me/tasks.ts",
+ *   resolution: "relative to the working directory /home/me",
+ *   kind: "not-found",
+ *   detail: "No such file or directory",
+ * };
+ * assert.match(new ModuleLoadError(details).message, /new URL\("\.\/tasks\.ts", import\.meta\.url\)/);
+ * ```
+ */
+export interface ModuleLoadDetails {
+  /** The module as `new Pool()` was given it: the string, or the URL's `href`. */
+  module: string;
+  /** The absolute URL that the workers import. */
+  url: string;
+  /**
+   * How `module` became `url`: `"relative to the working directory
+   * /home/me/project"` for a string path that is not absolute, `"as an
+   * absolute path"`, or `"as given, a URL"`.
+   */
+  resolution: string;
+  /** What kept it from loading. */
+  kind: ModuleLoadErrorKind;
+  /** What the loader said, in its words (the full error is the `cause`). */
+  detail: string;
+}
+
+/**
+ * The pool's module could not be loaded: it does not exist, does not
+ * parse, throws as it loads, or the workers may not read it. The message
+ * says what was given, the URL it resolved to and how, what went wrong, and
+ * what to do; the fields say the same for code, and `cause` is the error
+ * the import threw.
+ *
+ * A module that cannot load is not an item's failure, so this is not a
+ * {@linkcode TaskError} and names no item. `new Pool()` throws it at once
+ * for a `file:` URL where no file is (when the program may read it, so that
+ * the check never asks for a permission); otherwise each call of a named
+ * task rejects with it, `map`, `apply` and `imap` alike, as soon as a worker
+ * has tried to import the module. The pool stays usable: inline functions
+ * still run, and the workers are not restarted in a loop, as each keeps
+ * the failed import. Fix the module and create a new pool.
+ *
+ * @example Usage
+ * ```ts
+ * import { ModuleLoadError, Pool } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(
+ *   () => new Pool(new URL("file:///no/such/tasks.ts"), { size: 1 }),
+ *   (error) =>
+ *     error instanceof ModuleLoadError && error.kind === "not-found" &&
+ *     error.url === "file:///no/such/tasks.ts",
+ * );
  * ```
  */
 export class ModuleLoadError extends Error {
+  /** The module as `new Pool()` was given it: the string, or the URL's `href`. */
+  readonly module: string;
+  /** The absolute URL that the workers import. */
+  readonly url: string;
+  /** How `module` became `url`, as in `"relative to the working directory /x"`. */
+  readonly resolution: string;
+  /** What kept it from loading. */
+  readonly kind: ModuleLoadErrorKind;
+  /** What the loader said, in its words. */
+  readonly detail: string;
+
   /**
    * Creates the error.
    *
-   * @param message What could not be loaded, and why.
-   * @param options The `cause`: the error that the import threw.
+   * @param details What was given, where it resolved to, and what failed.
+   * @param options The `cause`: the error that the import or the check threw.
    */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(details: ModuleLoadDetails, options?: ErrorOptions) {
+    super(moduleLoadMessage(details), options);
     this.name = "ModuleLoadError";
+    this.module = details.module;
+    this.url = details.url;
+    this.resolution = details.resolution;
+    this.kind = details.kind;
+    this.detail = details.detail;
+  }
+}
+
+/** The message of a {@linkcode ModuleLoadError}: what, where, why, what to do. */
+function moduleLoadMessage(details: ModuleLoadDetails): string {
+  const { module, url, resolution, kind, detail } = details;
+  const given = module === url
+    ? `'${url}' (a URL, used as given)`
+    : `'${module}' (resolved ${resolution}, to ${url})`;
+  const relative = resolution.startsWith("relative to the working directory");
+  const name = url.slice(url.lastIndexOf("/") + 1) || "tasks.ts";
+  const beside = relative
+    ? `a path in a string is resolved against the directory the program runs in, not against the file that creates the pool: name it relative to that file instead, new Pool(new URL("${
+      /^\.\.?\//.test(module) ? module : `./${module}`
+    }", import.meta.url))`
+    : `check the path; to name a module beside the file that creates the pool, write new Pool(new URL("./${name}", import.meta.url))`;
+  const remote = !url.startsWith("file:");
+  let why: string;
+  let fix: string;
+  switch (kind) {
+    case "not-found": {
+      const missing = /Module not found "([^"]+)"/.exec(detail)?.[1];
+      if (missing !== undefined && missing !== url) {
+        why = `a module it imports was not found (${detail})`;
+        fix = "fix that import in the module";
+      } else if (detail.startsWith("it is a directory")) {
+        why = detail;
+        fix = "name the module's file itself, such as tasks.ts in it";
+      } else {
+        why = remote
+          ? `nothing was found there (${detail})`
+          : "no file is there";
+        fix = beside;
+      }
+      break;
+    }
+    case "syntax-error":
+      why = `it does not parse (${detail})`;
+      fix = `fix the syntax error; \`deno check ${url}\` shows it`;
+      break;
+    case "permission-denied":
+      why = `the workers may not ${remote ? "import" : "read"} it (${detail})`;
+      fix = remote
+        ? `run with --allow-import=${hostOf(url)}`
+        : `run with --allow-read=${
+          pathOf(url)
+        } (the workers import the module as the program runs, which needs read access, unlike the program's own static imports)`;
+      break;
+    case "threw":
+      why = `its top-level code threw as a worker imported it (${detail})`;
+      fix =
+        "fix the module's top-level code, which every worker runs as it imports the module (the stack is in the error's cause)";
+      break;
+    default:
+      why = `the module loader refused it (${detail})`;
+      fix = remote ? "check the URL and the network" : beside;
+  }
+  return `Cannot load the pool's module ${given} as ${why}: ${fix}`;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
+function pathOf(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return url;
   }
 }
 

@@ -14,11 +14,10 @@ import type { Backend } from "./_backend.ts";
 import type { PoolStats, PoolTrace } from "./trace.ts";
 import type {
   Items,
-  NoModule,
-  TaskFunction,
   TaskName,
   TaskParameters,
   TaskResult,
+  UntypedModule,
 } from "./types.ts";
 
 export type { PoolState } from "./_engine.ts";
@@ -269,6 +268,16 @@ export interface ApplyOptions {
 type InspectFunction = (value: unknown, options?: unknown) => string;
 
 /**
+ * What the implementation of each overloaded method takes: nothing, as far
+ * as the type checker is concerned. The overloads are the types; what is
+ * passed is checked at run time (`_options.ts`, `_task_ref.ts`). An
+ * implementation that took `string | TaskFunction` would make every call
+ * that fits no overload also report "TS2793: The call would have succeeded
+ * against this implementation", pointing into this file.
+ */
+type Unchecked = never;
+
+/**
  * Says when a pool is garbage-collected without `close()`, as CPython's
  * `ResourceWarning: unclosed running multiprocessing pool` does. The engine
  * is held here, not the pool, so that the pool can be collected.
@@ -322,12 +331,17 @@ const UNCLOSED = new FinalizationRegistry<Engine>((engine) =>
  * assert.deepEqual(await pool.map((x: number) => x ** 2, [1, 2, 3]), [1, 4, 9]);
  * ```
  */
-export class Pool<M = NoModule> implements AsyncDisposable {
+export class Pool<M = UntypedModule> implements AsyncDisposable {
   #engine: Engine;
   #timeout: number | undefined;
 
   /**
    * Creates a pool for inline function tasks.
+   *
+   * Its type is `Pool<UntypedModule>`, as for a module whose type is not
+   * given, so naming a task compiles, and fails at run time with a
+   * `TypeError` that says the pool has no module. Write the type as
+   * `Pool<NoModule>` to make that a compile error.
    *
    * @param options The pool's options.
    * @throws {RangeError} If `options.size` is not a positive integer.
@@ -335,13 +349,28 @@ export class Pool<M = NoModule> implements AsyncDisposable {
   constructor(options?: PoolOptions);
   /**
    * Creates a pool whose tasks are the exported functions of `module`
-   * (inline functions work too).
+   * (inline functions work too). Without the type argument `M`, any task
+   * name compiles, with `unknown` arguments and results
+   * ({@linkcode UntypedModule}); with `new Pool<typeof tasks>(url)`, names,
+   * arguments and results are checked.
+   *
+   * The workers import the module when the first call needs it. If it
+   * cannot load (it does not parse, throws as it loads, or the workers may
+   * not read it), every call of a named task rejects with a
+   * {@linkcode ModuleLoadError}, at once, whether `map`, `apply` or `imap`:
+   * no item is blamed, and no worker is restarted in a loop. The pool stays
+   * usable for inline functions; fix the module and create a new pool.
    *
    * @param module The module's URL, best written as
-   * `new URL("./tasks.ts", import.meta.url)`; a string path that is not a
-   * URL is resolved against the current directory.
+   * `new URL("./tasks.ts", import.meta.url)`, which names the file relative
+   * to the one that creates the pool. A string path that is not a URL is
+   * resolved against the working directory (`Deno.cwd()`), not against the
+   * caller's file, so it breaks when the program runs from elsewhere.
    * @param options The pool's options.
    * @throws {RangeError} If `options.size` is not a positive integer.
+   * @throws {ModuleLoadError} If `module` is a `file:` URL or path where no
+   * file is (checked when the program may read it), with the URL it
+   * resolved to, how, and the fix.
    */
   constructor(module: string | URL, options?: PoolOptions);
   constructor(
@@ -454,7 +483,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
    * @param options Chunk size, abort signal and progress callback.
    * @returns The results, in the order of the items.
    * @throws {TaskError} If a task throws: `index` says which item.
-   * @throws {TypeError} If the task is not one a worker can run.
+   * @throws {TypeError} If the task is not one a worker can run, such as a
+   * name the module does not export (the message lists those it does).
+   * @throws {ModuleLoadError} If the pool's module cannot be loaded.
    * @throws {PoolClosedError} If the pool is closed, or is terminated.
    *
    * @example Usage
@@ -488,9 +519,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: CallOptions,
   ): Promise<Awaited<R>[]>;
   map(
-    task: string | TaskFunction,
-    items: Items<unknown>,
-    options?: CallOptions,
+    task: Unchecked,
+    items: Unchecked,
+    options?: Unchecked,
   ): Promise<unknown[]> {
     return this.#collect(task, items, options, false);
   }
@@ -538,9 +569,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: CallOptions,
   ): AsyncResult<Awaited<R>[]>;
   mapAsync(
-    task: string | TaskFunction,
-    items: Items<unknown>,
-    options?: CallOptions,
+    task: Unchecked,
+    items: Unchecked,
+    options?: Unchecked,
   ): AsyncResult<unknown[]> {
     return new AsyncResult(this.#collect(task, items, options, false));
   }
@@ -586,9 +617,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: CallOptions,
   ): Promise<Awaited<R>[]>;
   starmap(
-    task: string | TaskFunction,
-    argLists: Items<unknown[]>,
-    options?: CallOptions,
+    task: Unchecked,
+    argLists: Unchecked,
+    options?: Unchecked,
   ): Promise<unknown[]> {
     return this.#collect(task, argLists, options, true);
   }
@@ -633,9 +664,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: CallOptions,
   ): AsyncResult<Awaited<R>[]>;
   starmapAsync(
-    task: string | TaskFunction,
-    argLists: Items<unknown[]>,
-    options?: CallOptions,
+    task: Unchecked,
+    argLists: Unchecked,
+    options?: Unchecked,
   ): AsyncResult<unknown[]> {
     return new AsyncResult(this.#collect(task, argLists, options, true));
   }
@@ -679,9 +710,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: ApplyOptions,
   ): Promise<Awaited<R>>;
   apply(
-    task: string | TaskFunction,
-    args?: unknown[],
-    options?: ApplyOptions,
+    task: Unchecked,
+    args?: Unchecked,
+    options?: Unchecked,
   ): Promise<unknown> {
     return this.#applyPromise(task, args, options);
   }
@@ -745,9 +776,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: ApplyOptions,
   ): AsyncResult<Awaited<R>>;
   applyAsync(
-    task: string | TaskFunction,
-    args?: unknown[],
-    options?: ApplyOptions,
+    task: Unchecked,
+    args?: Unchecked,
+    options?: Unchecked,
   ): AsyncResult<unknown> {
     return new AsyncResult(this.#applyPromise(task, args, options));
   }
@@ -803,9 +834,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: CallOptions,
   ): AsyncGenerator<Awaited<R>, void, undefined>;
   imap(
-    task: string | TaskFunction,
-    items: Items<unknown>,
-    options?: CallOptions,
+    task: Unchecked,
+    items: Unchecked,
+    options?: Unchecked,
   ): AsyncGenerator<unknown, void, undefined> {
     return this.#stream(task, items, options, "ordered");
   }
@@ -854,9 +885,9 @@ export class Pool<M = NoModule> implements AsyncDisposable {
     options?: CallOptions,
   ): AsyncGenerator<Awaited<R>, void, undefined>;
   imapUnordered(
-    task: string | TaskFunction,
-    items: Items<unknown>,
-    options?: CallOptions,
+    task: Unchecked,
+    items: Unchecked,
+    options?: Unchecked,
   ): AsyncGenerator<unknown, void, undefined> {
     return this.#stream(task, items, options, "unordered");
   }
@@ -1030,4 +1061,5 @@ export class Pool<M = NoModule> implements AsyncDisposable {
       },
     });
   }
+
 }

@@ -22,7 +22,10 @@
 export type TaskFunction = (...args: never[]) => unknown;
 
 /**
- * The module type of a pool that was created without a module.
+ * The module type of a pool that has no named tasks, only inline functions:
+ * with it, naming a task is a compile error. Give it to a pool created
+ * without a module to have that check, as `new Pool({ size: 2 })` alone
+ * gives {@linkcode UntypedModule}, like `new Pool(url)` without a type.
  *
  * @example Usage
  * ```ts
@@ -37,7 +40,34 @@ export type TaskFunction = (...args: never[]) => unknown;
 export type NoModule = Record<never, never>;
 
 /**
- * The names of the exports of module `M` that are functions.
+ * The module type of a pool whose module's type was not given, as in
+ * `new Pool(new URL("./tasks.ts", import.meta.url))`: any name is a task
+ * (the workers check it, and a name the module does not export fails the
+ * call with the names it does), and its arguments and result are
+ * `unknown`. Pass the module's type to have names, arguments and results
+ * checked: `new Pool<typeof tasks>(url)`.
+ *
+ * @example Usage
+ * ```ts
+ * import { Pool, type UntypedModule } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * await using pool: Pool<UntypedModule> = new Pool(
+ *   new URL("./workers/sleep.ts", import.meta.url),
+ *   { size: 1 },
+ * );
+ * const results: unknown[] = await pool.map("sleep", [0.01]);
+ * assert.deepEqual(results, [0.01]);
+ * ```
+ */
+export interface UntypedModule {
+  /** Every export is taken to be a task, of unknown arguments and result. */
+  [name: string]: (...args: unknown[]) => unknown;
+}
+
+/**
+ * The names of the exports of module `M` that are functions: the task names
+ * that a `Pool<M>` accepts. For {@linkcode UntypedModule}, any string.
  *
  * @typeParam M The module's type, as in `typeof import("./tasks.ts")`.
  *
@@ -51,9 +81,13 @@ export type NoModule = Record<never, never>;
  * assert.equal(name, "sleep");
  * ```
  */
-export type TaskName<M> = {
-  [K in keyof M & string]: M[K] extends TaskFunction ? K : never;
-}[keyof M & string];
+export type TaskName<M> =
+  // Spelled out key by key, rather than as a lookup in a mapped type, so
+  // that a type error shows the names themselves ("sleep" | "double"), not
+  // `TaskName<typeof import("file:///...")>`.
+  Extract<keyof M, string> extends infer K
+    ? K extends keyof M ? M[K] extends TaskFunction ? K : never : never
+    : never;
 
 /**
  * The parameters of the task that module `M` exports as `K`.

@@ -34,8 +34,9 @@ import {
   messageOf,
   namedError,
   serializeError,
+  serializeUnresolved,
 } from "./serialize_error.ts";
-import { type TaskFunction, TaskTable } from "./tasks.ts";
+import { type TaskFunction, TaskNotResolved, TaskTable } from "./tasks.ts";
 
 type Failure = NonNullable<ResultMessage["failure"]>;
 
@@ -52,6 +53,16 @@ interface Run {
 
 function now(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/**
+ * What a chunk whose task could not be resolved answers: the error, marked
+ * as the task's failure (its module, its name) rather than an item's.
+ */
+function resolveFailure(error: unknown): SerializedError {
+  return error instanceof TaskNotResolved
+    ? serializeUnresolved(error.error, error.stage)
+    : serializeError(error);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -113,6 +124,13 @@ export class Runner {
 
   /** Queues a chunk; it runs once those before it have. */
   enqueue(message: RunMessage): void {
+    // Learnt now, not when the chunk starts: the pool sends a task's
+    // definition once, with the first chunk of it, and that chunk may be
+    // dropped before it starts (its call failed) while later ones of the
+    // same task, sent without it, still come.
+    if (message.define !== undefined) {
+      this.#tasks.define(message.task, message.define);
+    }
     this.#pending.push(message);
     this.#requestPump();
   }
@@ -184,9 +202,9 @@ export class Runner {
     }
     let fn: TaskFunction | Promise<TaskFunction>;
     try {
-      fn = this.#tasks.resolve(this.#tasks.get(message.task, message.define));
+      fn = this.#tasks.resolve(this.#tasks.get(message.task));
     } catch (error) {
-      this.#finish(run, { offset: 0, error: serializeError(error) });
+      this.#finish(run, { offset: 0, error: resolveFailure(error) });
       return;
     }
     if (fn instanceof Promise) {
@@ -195,7 +213,7 @@ export class Runner {
         fn,
         (resolved) => this.#runItems(run, resolved, 0),
         (error) =>
-          this.#finish(run, { offset: 0, error: serializeError(error) }),
+          this.#finish(run, { offset: 0, error: resolveFailure(error) }),
       );
       return;
     }
@@ -329,7 +347,15 @@ export class Runner {
    */
   #initialize(task: TaskRef, args: unknown[]): void {
     this.#initializing = true;
-    const fail = (error: unknown): void => {
+    const fail = (thrown: unknown): void => {
+      if (thrown instanceof TaskNotResolved && thrown.stage === "load") {
+        // The module did not load: that, not the initializer, is what every
+        // call hears (a ModuleLoadError, which names no item).
+        this.#initFailure = resolveFailure(thrown);
+        this.#initialized();
+        return;
+      }
+      const error = thrown instanceof TaskNotResolved ? thrown.error : thrown;
       this.#initFailure = serializeError(
         namedError(
           "InitializerError",

@@ -8,6 +8,29 @@
  */
 import type { SerializedError } from "../_protocol.ts";
 
+/**
+ * The field that marks a chunk's failure as the task's, not an item's: the
+ * task could not be resolved before any item ran, as its module did not
+ * load (`"load"`; the error is what the import threw) or exports no such
+ * function (`"lookup"`; the error says so, with the names it does export).
+ * The pool reads it (`_remote_error.ts`) and rejects the call with the
+ * error itself, not with a `TaskError` that blames an item.
+ */
+export const UNRESOLVED_FIELD = "@paralelo/pool unresolved";
+
+/** How a task failed to resolve, as {@linkcode UNRESOLVED_FIELD} says. */
+export type Unresolved = "load" | "lookup";
+
+/** `error`, serialized and marked as a task that could not be resolved. */
+export function serializeUnresolved(
+  error: unknown,
+  stage: Unresolved,
+): SerializedError {
+  const serialized = serializeError(error);
+  serialized.fields = { ...serialized.fields, [UNRESOLVED_FIELD]: stage };
+  return serialized;
+}
+
 /** Causes deeper than this are described, not serialized (a cycle ends here). */
 const MAX_CAUSE_DEPTH = 8;
 

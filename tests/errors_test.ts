@@ -2,7 +2,14 @@
 import assert from "node:assert/strict";
 import { Pool, TaskError, WorkerCrashedError } from "../mod.ts";
 import type * as tasks from "./workers/tasks.ts";
-import { deadline, fixture, rejection, test, withPool } from "./_helpers.ts";
+import {
+  collect,
+  deadline,
+  fixture,
+  rejection,
+  test,
+  withPool,
+} from "./_helpers.ts";
 
 test("TaskError names the task, the item and the remote error in full", async (backend) => {
   await withPool(
@@ -80,29 +87,53 @@ test("a task error drops the rest of the call and leaves the pool usable", async
   });
 });
 
-test("a missing export or a module pool without the task fails clearly", async (backend) => {
+test("a name the module does not export rejects the call, listing its functions", async (backend) => {
+  // Untyped, as a misspelling only gets this far without the module's type.
   await withPool(
-    new Pool<typeof tasks>(fixture("tasks.ts"), { backend, size: 1 }),
+    new Pool(fixture("tasks.ts"), { backend, size: 1 }),
     async (pool) => {
       const missing = await rejection(
-        pool.map("nope" as unknown as "double", [1]),
+        pool.map("tripple", [1, 2, 3]),
         "a missing export",
       );
-      assert.ok(missing instanceof TaskError);
+      // Not an item's failure: no TaskError, no index.
+      assert.ok(missing instanceof TypeError, String(missing));
+      assert.ok(!(missing instanceof TaskError));
+      assert.equal(
+        missing.message,
+        `Cannot run task 'tripple' as the pool's module '${
+          fixture("tasks.ts").href
+        }' exports no function of that name: its exported functions are 'add', 'double', 'failOn', 'later', 'nothing'`,
+      );
+      const near = await rejection(pool.apply("dubble", [1]), "a near miss");
       assert.match(
-        missing.cause.message,
-        /has no exported function of that name/,
+        (near as Error).message,
+        /exports no function of that name \(did you mean 'double'\?\)/,
       );
       const notFunction = await rejection(
-        pool.map("notATask" as unknown as "double", [1]),
+        pool.map("notATask", [1]),
         "an export that is not a function",
       );
-      assert.match((notFunction as TaskError).cause.message, /'notATask'/);
+      assert.ok(notFunction instanceof TypeError);
+      assert.match(
+        notFunction.message,
+        /exports 'notATask' as a number, not a function: its exported functions are 'add', /,
+      );
+      const aClass = await rejection(
+        collect(pool.imap("ValidationError", [1]), "an imap of a class"),
+        "an export that is a class",
+      );
+      assert.match((aClass as Error).message, /'ValidationError' as a class/);
+      // The pool goes on.
+      assert.deepEqual(
+        await deadline(pool.map("double", [1, 2]), "map after"),
+        [2, 4],
+      );
     },
   );
   await withPool(new Pool({ backend, size: 1 }), async (pool) => {
     const error = await rejection(
-      pool.map("double" as never, [1]),
+      pool.map("double", [1]),
       "a named task on a pool without a module",
     );
     assert.ok(error instanceof TypeError);
