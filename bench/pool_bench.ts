@@ -16,6 +16,15 @@
  * @module
  */
 import { cpuCount, Pool } from "../mod.ts";
+import { startBooksSite } from "../examples/books_site.ts";
+import {
+  defaultConcurrency,
+  type Floor,
+  poolFloor,
+  scrapeOnPool,
+  type ScrapeRun,
+  scrapeSerially,
+} from "../examples/scrape.ts";
 import { chunked, rawWorkers, runChunks, warm } from "./_raw_workers.ts";
 
 const QUICK = Deno.env.get("BENCH_QUICK") === "1";
@@ -30,6 +39,13 @@ const SLEEPS = [1, 2, 3, 4].map((x) => x * SLEEP_SCALE);
 const EXPONENT = QUICK ? 100_000 : 10_000_000;
 const TINY = Array.from({ length: QUICK ? 10_000 : 100_000 }, (_, i) => i);
 const PAYLOAD_BYTES = (QUICK ? 1 : 64) * 1024 * 1024;
+/** The scraper against the local books site: its pages, and a response's wait. */
+const SCRAPE_PAGES = QUICK ? 10 : 50;
+const SCRAPE_LATENCY_MS = 100;
+const SCRAPE_WORKERS = 2;
+const SCRAPE_CONCURRENCY = defaultConcurrency(SCRAPE_PAGES, SCRAPE_WORKERS);
+/** The serial scrape takes 5 s a run: fewer of them. */
+const SCRAPE_SERIAL = QUICK ? { n: 1, warmup: 0 } : { n: 3, warmup: 1 };
 
 /** The lesson's sleep without its prints: blocks the thread like time.sleep. */
 function quietSleep(seconds: number): number {
@@ -80,15 +96,28 @@ function finish(b: Deno.BenchContext, key: string, started: number): void {
   timings.set(key, times);
 }
 
+/** The median of some numbers, if there are any. */
+function medianOf(values: readonly number[]): number | undefined {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 /** The median time of a case, in milliseconds, if it ran. */
 function median(key: string): number | undefined {
-  const times = [...(timings.get(key) ?? [])].sort((a, b) => a - b);
-  if (times.length === 0) return undefined;
-  const middle = times.length >> 1;
-  return times.length % 2 === 1
-    ? times[middle]
-    : (times[middle - 1]! + times[middle]!) / 2;
+  return medianOf(timings.get(key) ?? []);
 }
+
+/**
+ * The serial scrapes (their responses, unhurried by a busy thread, give the
+ * floor's response time) and each pool scrape's floor (see `poolFloor`),
+ * for the words after the table.
+ */
+const serialScrapes: ScrapeRun[] = [];
+const scrapeFloors: Floor[] = [];
 
 /** A duration in milliseconds as ns, µs, ms or s, with 2 to 3 figures. */
 function duration(ms: number): string {
@@ -164,6 +193,28 @@ function plainWords(): string[] {
       `${label} ${duration(ours)} an item, ${
         (ours / theirs).toFixed(1)
       }x the hand-written floor's ${duration(theirs)} (${floorLabel}).`,
+    );
+  }
+  const scrape = ratio("scrape serial", "scrape pool");
+  const pool = median("scrape pool");
+  const floorMs = (term: (floor: Floor) => number) =>
+    medianOf(scrapeFloors.map((floor) => term(floor) * 1000));
+  const floor = floorMs((f) => f.seconds);
+  const response = floorMs((f) => f.responseSeconds);
+  const parsing = floorMs((f) => f.parseSeconds);
+  const cores = scrapeFloors[0]?.cores;
+  if (
+    scrape !== undefined && pool !== undefined && floor !== undefined &&
+    response !== undefined && parsing !== undefined && cores !== undefined
+  ) {
+    lines.push(
+      `The books scraper, ${SCRAPE_PAGES} pages at ${SCRAPE_LATENCY_MS} ms a response: a new pool of ${SCRAPE_WORKERS} with up to ${SCRAPE_CONCURRENCY} pages in flight on each, start-up included, is ${
+        compared(scrape, "the serial loop")
+      } (${duration(pool)}; floor ${duration(floor)} = max(one response ${
+        duration(response)
+      }, parsing ${duration(parsing)} / ${cores} core${
+        cores === 1 ? "" : "s"
+      } = ${duration(parsing / cores)})).`,
     );
   }
   return lines;
@@ -500,6 +551,77 @@ Deno.bench({
     await Promise.all(futures);
     b.end();
     await closed(pool);
+  },
+});
+
+// --- the scraper: the local books site, 100 ms a response --------------------------
+
+/**
+ * Runs `scrape` against a fresh local site into a fresh folder, both made
+ * and removed outside the measured part, and checks that every page was
+ * written.
+ */
+async function scrapeCase(
+  b: Deno.BenchContext,
+  key: string,
+  scrape: (baseUrl: string, outDir: string) => Promise<ScrapeRun>,
+): Promise<ScrapeRun> {
+  const site = startBooksSite({
+    latencyMs: SCRAPE_LATENCY_MS,
+    pages: SCRAPE_PAGES,
+  });
+  const outDir = await Deno.makeTempDir();
+  try {
+    const started = begin(b);
+    const run = await scrape(site.url, outDir);
+    finish(b, key, started);
+    const written = run.reports.filter((report) => report.ok).length;
+    if (written !== SCRAPE_PAGES) {
+      throw new Error(`wrote ${written} of ${SCRAPE_PAGES} pages`);
+    }
+    return run;
+  } finally {
+    await site.close();
+    await Deno.remove(outDir, { recursive: true });
+  }
+}
+
+const SCRAPE_PAGE_LIST = Array.from({ length: SCRAPE_PAGES }, (_, i) => i + 1);
+
+Deno.bench({
+  name:
+    `serial loop of scrapePage, ${SCRAPE_PAGES} pages at ${SCRAPE_LATENCY_MS} ms a response`,
+  group: "scraper",
+  baseline: true,
+  ...SCRAPE_SERIAL,
+  fn: async (b) => {
+    const run = await scrapeCase(
+      b,
+      "scrape serial",
+      (baseUrl, outDir) =>
+        scrapeSerially(SCRAPE_PAGE_LIST, { baseUrl, outDir }, undefined, false),
+    );
+    serialScrapes.push(run);
+  },
+});
+
+Deno.bench({
+  name:
+    `new Pool(${SCRAPE_WORKERS}, concurrency ${SCRAPE_CONCURRENCY}) + imapUnordered, start-up included`,
+  group: "scraper",
+  ...SLOW,
+  fn: async (b) => {
+    const run = await scrapeCase(
+      b,
+      "scrape pool",
+      (baseUrl, outDir) =>
+        scrapeOnPool(SCRAPE_PAGE_LIST, { baseUrl, outDir }, SCRAPE_WORKERS, {
+          concurrency: SCRAPE_CONCURRENCY,
+          progress: false,
+        }),
+    );
+    const floor = poolFloor(run, [...serialScrapes, run], SCRAPE_WORKERS);
+    if (floor) scrapeFloors.push(floor);
   },
 });
 

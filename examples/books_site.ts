@@ -46,6 +46,11 @@ export interface BooksSite {
   url: string;
   /** How many requests it has answered or is answering, each retry included. */
   readonly requests: number;
+  /**
+   * The most requests it was answering at once: how many a scraper had in
+   * flight together, as each waits out the latency here.
+   */
+  readonly peakInFlight: number;
   /** Stops the server. */
   close(): Promise<void>;
 }
@@ -270,12 +275,22 @@ export function startBooksSite(options: BooksSiteOptions = {}): BooksSite {
   const flaky = new Set(options.flakyPages ?? []);
   const dir = options.dir?.replace(/\/+$/, "");
   let requests = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 0,
     onListen: () => {},
   }, async (request) => {
     requests++;
+    peakInFlight = Math.max(peakInFlight, ++inFlight);
+    try {
+      return await respond(request);
+    } finally {
+      inFlight--;
+    }
+  });
+  async function respond(request: Request): Promise<Response> {
     if (latencyMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, latencyMs));
     }
@@ -302,11 +317,14 @@ export function startBooksSite(options: BooksSiteOptions = {}): BooksSite {
     return new Response(generatedPage(page, pages, empty.has(page)), {
       headers: { "content-type": "text/html" },
     });
-  });
+  }
   return {
     url: `http://${server.addr.hostname}:${server.addr.port}`,
     get requests() {
       return requests;
+    },
+    get peakInFlight() {
+      return peakInFlight;
     },
     close: () => server.shutdown(),
   };

@@ -28,6 +28,7 @@ const EXAMPLES: Array<{ args: string[]; flags: string[] }> = [
       "--base-url",
       "--out",
       "--workers",
+      "--concurrency",
       "--serial",
       "--compare",
       "--save-html",
@@ -86,6 +87,7 @@ Deno.test("a negative value is refused by its flag's own check, not as ambiguous
       ["--allow-read", "examples/async.ts", "--scale", "-0.5"],
       ["examples/factorial.ts", "--n", "-3"],
       ["-A", "examples/scrape.ts", "--retries", "-1"],
+      ["-A", "examples/scrape.ts", "--concurrency", "-1"],
     ]
   ) {
     const child = await runDeno(["run", ...args], { ms: 15_000 });

@@ -259,8 +259,10 @@ async function assertInterrupted(
 }
 
 Deno.test("scrape.ts on SIGINT stops the pool, removes its temporary files, says what it wrote and exits 130", async () => {
-  // 300 ms a response: 50 pages on 8 workers take about 2 s, so the signal
-  // after the first progress line (10 pages) comes well before the end.
+  // 300 ms a response, one page at a time on each of 8 workers: 50 pages
+  // take about 2 s, so the signal after the first progress line (10 pages)
+  // comes well before the end. (With every page in flight at once, the
+  // default, they would all land together.)
   const site = startBooksSite({ latencyMs: 300 });
   const out = await Deno.makeTempDir();
   try {
@@ -276,6 +278,8 @@ Deno.test("scrape.ts on SIGINT stops the pool, removes its temporary files, says
       "50",
       "--workers",
       "8",
+      "--concurrency",
+      "1",
     ], { ms: 60_000 });
     await child.waitFor(/^pool: \d+\/50 pages/, "the first progress line");
     child.kill("SIGINT");
@@ -328,7 +332,7 @@ Deno.test("deno bench ends with the headline ratios in plain words, after the ta
   // Nothing of Deno's table or summaries comes after them.
   assert.doesNotMatch(words, /^\||summary|faster than \S+$/m);
   const lines = words.trim().split("\n").slice(1);
-  assert.equal(lines.length, 4, words);
+  assert.equal(lines.length, 5, words);
   assert.match(
     lines[0]!,
     /^ {2}sleep\(0\.01, 0\.02, 0\.03, 0\.04\): a new pool of 4, start-up included, is [\d.]+x (faster|slower) than the serial loop \(at best 2\.5x: the longest sleep alone\)\.$/,
@@ -344,6 +348,11 @@ Deno.test("deno bench ends with the headline ratios in plain words, after the ta
   assert.match(
     lines[3]!,
     /^ {2}With chunkSize: 1, it costs [\d.]+ (ns|µs|ms) an item, [\d.]+x the hand-written floor's [\d.]+ (ns|µs|ms) \(one message a task\)\.$/,
+  );
+  // The scraper against the local site, with both terms of its floor.
+  assert.match(
+    lines[4]!,
+    /^ {2}The books scraper, 10 pages at 100 ms a response: a new pool of 2 with up to 5 pages in flight on each, start-up included, is [\d.]+x (faster|slower) than the serial loop \([\d.]+ (µs|ms|s); floor [\d.]+ (µs|ms|s) = max\(one response [\d.]+ (µs|ms|s), parsing [\d.]+ (µs|ms|s) \/ \d+ cores? = [\d.]+ (µs|ms|s)\)\)\.$/,
   );
 });
 

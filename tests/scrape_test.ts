@@ -397,7 +397,11 @@ Deno.test("scrape.ts says 1 worker, 1 page and 1 CSV file", async () => {
       ]);
       assert.equal(child.code, 0, child.stderr);
       assert.match(child.stdout, /^Files: 1 CSV file in /m);
-      assert.match(child.stdout, /^Pool time \(1 worker\): [\d.]+ s$/m);
+      assert.match(
+        child.stdout,
+        /^Pool time \(1 worker\): [\d.]+ s, up to 1 page at once on each, start-up included \([\d.]+ s before the first page began\)$/m,
+      );
+      assert.match(child.stdout, / \/ 1 core = /);
       assert.match(child.stderr, /^pool: 1\/1 page, done in [\d.]+ s$/m);
     });
   } finally {
