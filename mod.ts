@@ -18,5 +18,6 @@ export * from "./pool.ts";
 export * from "./async_result.ts";
 export * from "./cpu_count.ts";
 export * from "./errors.ts";
+export * from "./jupyter.ts";
 export * from "./trace.ts";
 export * from "./types.ts";
