@@ -28,10 +28,8 @@
  *
  * @module
  */
-import {
-  connect,
-  type NodeConnectionOptions,
-} from "npm:@nats-io/transport-node@3.4.0";
+import type { NodeConnectionOptions } from "npm:@nats-io/transport-node@3.4.0";
+import { connect } from "./_nats_connect.ts";
 import {
   AckPolicy,
   type Consumer,
