@@ -14,13 +14,14 @@ import type { FromWorker, ToWorker } from "./_protocol.ts";
 /**
  * Which threads a pool runs on.
  *
- * - `"web"`: Deno's Web Workers. Each starts in about 15 ms. Deno cannot
- *   interrupt one that loops synchronously, and a live one keeps the process
- *   running.
- * - `"node"`: `node:worker_threads`, which Deno supports. Each starts in
- *   about 35-50 ms, but `terminate()` stops a thread stuck in a loop, an
- *   idle thread does not keep the process alive, and a heap limit per worker
- *   turns running out of memory into an error of one call.
+ * - `"web"`: Web Workers (Deno, Bun, browsers). Each starts in about 15 ms
+ *   in Deno. Deno cannot interrupt one that loops synchronously, and a live
+ *   one keeps the process running.
+ * - `"node"`: `node:worker_threads` (Node, and Deno and Bun, which support
+ *   it). Each starts in about 35-50 ms in Deno, but `terminate()` stops a
+ *   thread stuck in a loop, an idle thread does not keep the process alive,
+ *   and a heap limit per worker turns running out of memory into an error
+ *   of one call.
  *
  * @example Usage
  * ```ts
@@ -33,6 +34,44 @@ import type { FromWorker, ToWorker } from "./_protocol.ts";
  * ```
  */
 export type Backend = "web" | "node";
+
+/**
+ * Narrower Deno permissions for a pool's workers: Deno's own
+ * `Deno.PermissionOptions`, written out here so that the pool's types
+ * check without Deno's (in Node and Bun, say). `"none"` takes every
+ * permission away; an object grants each kind as given.
+ *
+ * @example Usage
+ * ```ts
+ * import type { WorkerPermissions } from "jsr:@paralelo/pool";
+ * import assert from "node:assert/strict";
+ *
+ * const permissions: WorkerPermissions = { read: ["./data"], net: false };
+ * const same: Deno.PermissionOptions = permissions;
+ * assert.deepEqual(same, { read: ["./data"], net: false });
+ * ```
+ */
+export type WorkerPermissions =
+  | "inherit"
+  | "none"
+  | {
+    /** Environment variables: all, none, or these names. */
+    env?: "inherit" | boolean | string[];
+    /** Foreign libraries: all, none, or these paths. */
+    ffi?: "inherit" | boolean | Array<string | URL>;
+    /** Dynamic imports from the network: all, none, or these hosts. */
+    import?: "inherit" | boolean | string[];
+    /** Network: all, none, or these `host[:port]`s. */
+    net?: "inherit" | boolean | string[];
+    /** Reading files: all, none, or these paths. */
+    read?: "inherit" | boolean | Array<string | URL>;
+    /** Subprocesses: all, none, or these programs. */
+    run?: "inherit" | boolean | Array<string | URL>;
+    /** System information: all, none, or these kinds. */
+    sys?: "inherit" | boolean | string[];
+    /** Writing files: all, none, or these paths. */
+    write?: "inherit" | boolean | Array<string | URL>;
+  };
 
 /** What a thread reports to the engine. */
 export interface ThreadEvents {
@@ -51,7 +90,7 @@ export interface ThreadOptions {
   /** The pool's number for the worker, for its name. */
   id: number;
   /** Narrower Deno permissions (web only: checked by the pool's options). */
-  permissions: Deno.PermissionOptions | undefined;
+  permissions: WorkerPermissions | undefined;
   /** The most heap the thread may use, in MiB (node only). */
   maxHeapMb: number | undefined;
   /**

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Backend, ThreadBackend } from "./_backend.ts";
+import type { Backend, ThreadBackend, WorkerPermissions } from "./_backend.ts";
 import type { Call, Chunk } from "./_call.ts";
 import { Metrics, OverheadAdvisor } from "./_metrics.ts";
 import { NodeBackend } from "./_node_backend.ts";
@@ -23,6 +23,7 @@ import {
 } from "./_protocol.ts";
 import type { ModuleOrigin } from "./_options.ts";
 import { deserializeError, deserializeFailure } from "./_remote_error.ts";
+import { runtime } from "./_runtime.ts";
 import { overdue, Watchdog } from "./_watchdog.ts";
 import { WebBackend } from "./_web_backend.ts";
 import { WorkerHandle } from "./_worker_handle.ts";
@@ -52,9 +53,6 @@ import type { PoolStats, PoolTrace } from "./trace.ts";
  */
 export type PoolState = "running" | "closing" | "closed";
 
-/** How long a stopped Web Worker's thread may take to end before we warn. */
-const STOP_GRACE_MS = 1_000;
-
 let nextPoolId = 1;
 
 /** What the engine needs of the pool's options, checked by `Pool`. */
@@ -73,11 +71,16 @@ export interface EngineOptions {
   initializer: TaskRef | null;
   initArgs: unknown[];
   /** Narrower Deno permissions for the workers (web only). */
-  permissions: Deno.PermissionOptions | undefined;
+  permissions: WorkerPermissions | undefined;
   /** The heap limit of each worker, in MiB (node only). */
   maxHeapMb: number | undefined;
   /** Stop a worker that has held no chunk for this many ms (may be Infinity). */
   idleTimeout: number;
+  /**
+   * Whether each worker's state is memory shared with the pool; if not (a
+   * browser page that is not cross-origin isolated), workers post it.
+   */
+  sharedMemory: boolean;
 }
 
 /**
@@ -445,6 +448,7 @@ export class Engine {
       maxTasks: options.maxTasksPerWorker,
       concurrency: options.concurrency,
       lock: `@paralelo/pool ${this.#poolId} worker ${id}`,
+      sharedMemory: options.sharedMemory,
     });
     this.#workers.push(worker);
     return worker;
@@ -479,6 +483,9 @@ export class Engine {
       return;
     }
     switch (message.type) {
+      case "state":
+        worker.report(message);
+        return;
       case "dropped":
         for (const id of message.ids) {
           const chunk = worker.take(id);
@@ -701,13 +708,15 @@ export class Engine {
   /**
    * Deno cannot stop a Web Worker that runs a synchronous loop: terminate()
    * leaves its thread spinning, a core busy and the process unable to exit.
-   * If the thread has not ended within a second, say so, with the way out.
+   * If the thread has not ended within a second (a few, outside Deno), say
+   * so, with the way out.
    */
   #warnIfStillRunning(worker: WorkerHandle, reason: string): void {
-    worker.thread.ended(STOP_GRACE_MS).then((stopped) => {
+    const here = runtime();
+    worker.thread.ended(here.stopGraceMs).then((stopped) => {
       if (stopped !== false) return;
       this.#options.warn(
-        `@paralelo/pool: worker ${worker.id} was stopped (${reason}) while its task ran synchronously, and Web Workers cannot be interrupted: its thread still runs, keeps a core busy and will keep this process from exiting. Use { backend: "node" }, whose workers can be stopped, or end the program with Deno.exit() when its work is done`,
+        `@paralelo/pool: worker ${worker.id} was stopped (${reason}) while its task ran synchronously, and Web Workers cannot be interrupted: its thread still runs, keeps a core busy ${here.stuckThreadAdvice}`,
       );
     });
   }

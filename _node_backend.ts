@@ -1,14 +1,16 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
- * The `"node"` backend: `node:worker_threads`, which Deno supports. Next to
+ * The `"node"` backend: `node:worker_threads`, in Node, and in Deno and Bun,
+ * which support it (the default in Node, which has no Web Workers). Next to
  * Web Workers it costs more to start (35-50 ms a worker against 13-15 ms),
  * and buys three things the pool can use: `terminate()` stops a thread stuck
  * in a synchronous loop, `unref()` lets the process exit while a thread is
  * idle, and `resourceLimits` turns running out of heap into an error on one
  * worker instead of the end of the process.
  *
- * The module is loaded with `process.getBuiltinModule`, only when a pool
- * asks for this backend, so that the rest of the package never imports it.
+ * The module is loaded with `process.getBuiltinModule` (Node 20.16 and
+ * later, Deno, Bun), only when a pool asks for this backend, so that the
+ * rest of the package never imports it and runs in a browser too.
  *
  * @module
  */
@@ -19,6 +21,7 @@ import type {
   ThreadEvents,
   ThreadOptions,
 } from "./_backend.ts";
+import { runtime } from "./_runtime.ts";
 
 /** The part of `node:worker_threads`' `Worker` the pool uses. */
 interface NodeWorker {
@@ -41,15 +44,15 @@ type NodeWorkerConstructor = new (
 ) => NodeWorker;
 
 function loadWorkerConstructor(): NodeWorkerConstructor {
-  const process = (globalThis as {
-    process?: { getBuiltinModule?: (id: string) => unknown };
-  }).process;
-  const module = process?.getBuiltinModule?.("node:worker_threads") as
+  const here = runtime();
+  const module = here.builtin("node:worker_threads") as
     | { Worker?: NodeWorkerConstructor }
     | undefined;
   if (typeof module?.Worker !== "function") {
     throw new TypeError(
-      "Cannot create pool with backend 'node' as this runtime has no node:worker_threads: use backend 'web'",
+      here.name === "node"
+        ? "Cannot create pool with backend 'node' as this Node has no process.getBuiltinModule, through which the pool loads node:worker_threads: use Node 20.16 or later"
+        : `Cannot create pool with backend 'node' as ${here.label} has no node:worker_threads: use backend 'web'`,
     );
   }
   return module.Worker;

@@ -9,6 +9,7 @@
 import type { Backend } from "./_backend.ts";
 import { findUncloneable } from "./_cloneable.ts";
 import type { EngineOptions } from "./_engine.ts";
+import { formatValue, runtime } from "./_runtime.ts";
 import { toTaskRef } from "./_task_ref.ts";
 import { cpuCount } from "./cpu_count.ts";
 import { type ModuleLoadDetails, ModuleLoadError } from "./errors.ts";
@@ -26,7 +27,9 @@ export type ModuleOrigin = Pick<
 /**
  * Resolves the module given to `new Pool()`: a URL as it is, an absolute
  * path as a `file:` URL, and any other path against the working directory
- * (not against the caller's file, which the pool cannot know).
+ * (not against the caller's file, which the pool cannot know). In a
+ * browser, which has no files or working directory, every path resolves
+ * against the page's location, as a `<script src>` would.
  */
 export function resolveModule(module: unknown): ModuleOrigin {
   if (module instanceof URL) {
@@ -43,26 +46,30 @@ export function resolveModule(module: unknown): ModuleOrigin {
       }`,
     );
   }
+  const here = runtime();
   // "C:\tasks.ts" parses as a URL with the scheme "c:", but is a path.
-  const drive = /^[a-zA-Z]:[\\/]/.test(module);
+  const drive = here.filePaths && /^[a-zA-Z]:[\\/]/.test(module);
   if (URL.canParse(module) && !drive) {
     return { module, url: new URL(module).href, resolution: "as given, a URL" };
   }
   const path = module.replaceAll("\\", "/");
-  if (drive || path.startsWith("/")) {
+  if (here.filePaths && (drive || path.startsWith("/"))) {
     return {
       module,
       url: new URL(`file://${drive ? "/" : ""}${path}`).href,
       resolution: "as an absolute path",
     };
   }
-  const cwd = Deno.cwd();
-  const dir = cwd.replaceAll("\\", "/");
-  const base = new URL(`file://${dir.startsWith("/") ? "" : "/"}${dir}/`);
+  const base = here.moduleBase();
+  if (base === undefined) {
+    throw new TypeError(
+      `Cannot create pool as the module path '${module}' is relative, and ${here.label} has no working directory or page location to resolve it against: pass a URL, such as new URL("./tasks.js", import.meta.url)`,
+    );
+  }
   return {
     module,
-    url: new URL(path, base).href,
-    resolution: `relative to the working directory ${cwd}`,
+    url: new URL(here.filePaths ? path : module, base.url).href,
+    resolution: base.resolution,
   };
 }
 
@@ -75,25 +82,15 @@ export function resolveModule(module: unknown): ModuleOrigin {
  */
 export function checkModuleFile(origin: ModuleOrigin): void {
   if (!origin.url.startsWith("file:")) return;
-  const url = new URL(origin.url);
-  let info: Deno.FileInfo;
-  try {
-    if (
-      Deno.permissions.querySync({ name: "read", path: url }).state !==
-        "granted"
-    ) {
-      return;
-    }
-    info = Deno.statSync(url);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) return;
+  const file = runtime().statModule(new URL(origin.url));
+  if (file?.kind === "missing") {
     throw new ModuleLoadError({
       ...origin,
       kind: "not-found",
-      detail: error.message,
-    }, { cause: error });
+      detail: file.error.message,
+    }, { cause: file.error });
   }
-  if (info.isDirectory) {
+  if (file?.kind === "directory") {
     throw new ModuleLoadError({
       ...origin,
       kind: "not-found",
@@ -106,7 +103,7 @@ export function checkModuleFile(origin: ModuleOrigin): void {
 export function received(value: unknown): string {
   const shown = typeof value === "function"
     ? "a function"
-    : Deno.inspect(value, { depth: 1, colors: false });
+    : formatValue(value, 1);
   return value === null || typeof value === "object" ||
       typeof value === "function"
     ? shown
@@ -197,18 +194,13 @@ export function checkPermissions(permissions: unknown): void {
  * program read only with `--allow-all`.
  */
 export function checkWorkerOptionsFlag(): void {
-  let argv: string[] | undefined;
-  try {
-    argv = Deno.readTextFileSync("/proc/self/cmdline").split("\0");
-  } catch {
-    // Not Linux, or not --allow-all: the flag cannot be seen.
-  }
-  if (argv === undefined) {
+  // Not Linux, or not --allow-all: the flag cannot be seen.
+  const flags = runtime().denoFlags();
+  if (flags === undefined) {
     throw new TypeError(
       "Cannot create pool with 'permissions' as the pool cannot confirm that Deno runs with --unstable-worker-options, without which Deno kills the whole process: run with --unstable-worker-options and pass { unstableWorkerOptions: true } (or run with --allow-all, so that the pool can see the flag), or leave 'permissions' out",
     );
   }
-  const flags = argv.slice(0, Math.max(0, argv.length - Deno.args.length - 1));
   if (!flags.includes("--unstable-worker-options")) {
     throw new TypeError(
       "Cannot create pool with 'permissions' as Deno allows narrower worker permissions only with --unstable-worker-options, and otherwise kills the whole process: run with deno run --unstable-worker-options, or leave 'permissions' out",
@@ -337,7 +329,8 @@ export function poolSettings(
       );
     }
   }
-  const backend = options?.backend ?? "web";
+  const here = runtime();
+  const backend = options?.backend ?? here.defaultBackend;
   if (!BACKENDS.includes(backend)) {
     throw new TypeError(
       `Cannot create pool as 'backend' must be "web" or "node": received ${
@@ -358,6 +351,19 @@ export function poolSettings(
     checkMilliseconds(idleTimeout, "idleTimeout", "create pool");
   }
   checkPermissions(options?.permissions);
+  if (here.name !== "deno") {
+    for (const flag of ["permissions", "unstableWorkerOptions"] as const) {
+      const value = options?.[flag];
+      if (value === undefined || value === false) continue;
+      throw new TypeError(
+        `Cannot create pool with '${flag}' as ${
+          flag === "permissions"
+            ? "worker permissions are Deno's"
+            : "it is a flag of Deno's"
+        }, and this program runs on ${here.label}, whose workers run with all of the program's rights: leave '${flag}' out`,
+      );
+    }
+  }
   if (options?.permissions !== undefined && backend === "node") {
     throw new TypeError(
       "Cannot create pool with 'permissions' on backend 'node' as Deno cannot narrow the permissions of a node:worker_threads worker, which would run with all of the program's: use backend 'web', or leave 'permissions' out",
@@ -389,6 +395,7 @@ export function poolSettings(
       permissions: options?.permissions,
       maxHeapMb,
       idleTimeout,
+      sharedMemory: here.sharedMemory,
     },
   };
 }

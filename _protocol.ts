@@ -36,12 +36,16 @@ export interface InitMessage {
   /** An absolute URL, or null for a pool that runs only inline functions. */
   module: string | null;
   /**
-   * Shared with the pool, so that it can see what the worker runs without a
-   * message: the memory of a {@linkcode SharedState}, of
-   * {@linkcode SharedState.bytes}`(concurrency)` bytes. Its slots are how
-   * many chunks the worker runs at once.
+   * How the worker tells the pool what it runs. A `SharedArrayBuffer`:
+   * memory shared with the pool, so that it can see what the worker runs
+   * without a message, of a {@linkcode SharedState} of
+   * {@linkcode SharedState.bytes}`(concurrency)` bytes. A number, where no
+   * memory can be shared (a browser page that is not cross-origin
+   * isolated): the slots, and the worker reports its state in
+   * {@linkcode StateMessage}s ({@linkcode ReportingState}). Either way its
+   * slots are how many chunks the worker runs at once.
    */
-  state: SharedArrayBuffer;
+  state: SharedArrayBuffer | number;
   /** Run once in the worker before any chunk, with `initArgs`. */
   initializer: TaskRef | null;
   /**
@@ -69,6 +73,43 @@ export interface SlotReading {
 
 /** The float64 values of one slot: run id, offset, start time. */
 const SLOT_VALUES = 3;
+
+/**
+ * What the pool reads of a worker's state: a {@linkcode SharedState}, or,
+ * without shared memory, the {@linkcode ReportedState} that the worker's
+ * messages keep.
+ */
+export interface StateReader {
+  /** How many chunks the worker runs at once. */
+  readonly slots: number;
+  /** What slot `slot` says. */
+  read(slot: number): SlotReading;
+  /** Whether no slot holds a run. */
+  readonly idle: boolean;
+}
+
+/**
+ * What the worker writes of its state: a {@linkcode SharedState}, or,
+ * without shared memory, a {@linkcode ReportingState} that posts it.
+ */
+export interface StateWriter {
+  /** How many chunks the worker runs at once. */
+  readonly slots: number;
+  /** See {@linkcode SharedState.startRun}. */
+  startRun(slot: number, id: number): void;
+  /** See {@linkcode SharedState.startItem}. */
+  startItem(slot: number, offset: number, at?: number): void;
+  /** See {@linkcode SharedState.startClock}. */
+  startClock(slot: number, at: number): void;
+  /** See {@linkcode SharedState.endRun}. */
+  endRun(slot: number): void;
+  /**
+   * Makes sure that the pool knows the state as it is now, before a
+   * message that makes it read the state (the worker exits, or an error
+   * escaped): nothing to do for shared memory.
+   */
+  flush(): void;
+}
 
 /**
  * What a worker runs now, in memory it shares with the pool
@@ -103,7 +144,8 @@ const SLOT_VALUES = 3;
  * @typeParam B The buffer: a `SharedArrayBuffer` once the pool has sent
  * one, a plain `ArrayBuffer` in a worker that has not been sent one yet.
  */
-export class SharedState<B extends ArrayBufferLike = SharedArrayBuffer> {
+export class SharedState<B extends ArrayBufferLike = SharedArrayBuffer>
+  implements StateReader, StateWriter {
   /** The bytes of one slot: three float64 values. */
   static readonly BYTES: number = SLOT_VALUES * Float64Array.BYTES_PER_ELEMENT;
 
@@ -187,6 +229,162 @@ export class SharedState<B extends ArrayBufferLike = SharedArrayBuffer> {
   endRun(slot: number): void {
     this.#view[slot * SLOT_VALUES] = 0;
   }
+
+  /** Nothing to do: the pool reads the memory itself. */
+  flush(): void {}
+}
+
+/**
+ * A worker's state where no memory can be shared (a browser page that is
+ * not cross-origin isolated), kept on the worker's side: it posts what
+ * the pool must know as {@linkcode StateMessage}s, which the pool's
+ * {@linkcode ReportedState} applies.
+ *
+ * The pool reads the state at three moments, and each is served:
+ *
+ * - the watchdog, for the start of a timed item: a timed item is posted
+ *   as it starts, before its task runs, so that a task that never yields
+ *   is caught all the same (the one cost of this mode: a message per item
+ *   of a call with a `timeout`);
+ * - an abort, for which chunks have started: a chunk still running when
+ *   the worker yields (an async task) is posted then, from a microtask; a
+ *   synchronous chunk that ends before that costs nothing, and one that
+ *   never yields is, for the pool, the oldest chunk the worker holds,
+ *   which it is;
+ * - a worker that exits or lets an error escape, for the exact item:
+ *   {@linkcode flush} posts the state before the worker says so.
+ *
+ * What it cannot serve is a thread that dies without a word (killed by the
+ * runtime): then the pool blames the oldest chunk it had sent the worker,
+ * at the last item reported, or the chunk's first.
+ */
+export class ReportingState implements StateWriter {
+  readonly slots: number;
+  readonly #values: number[];
+  readonly #dirty: boolean[];
+  #flushScheduled = false;
+  readonly #post: (message: StateMessage) => void;
+
+  /** A state of `slots` slots, posted through `post`. */
+  constructor(slots: number, post: (message: StateMessage) => void) {
+    this.slots = Math.max(1, Math.floor(slots));
+    this.#values = new Array<number>(this.slots * SLOT_VALUES).fill(0);
+    this.#dirty = new Array<boolean>(this.slots).fill(false);
+    this.#post = post;
+  }
+
+  startRun(slot: number, id: number): void {
+    const base = slot * SLOT_VALUES;
+    this.#values[base] = id;
+    this.#values[base + 1] = 0;
+    this.#values[base + 2] = Infinity;
+    this.#later(slot);
+  }
+
+  startItem(slot: number, offset: number, at?: number): void {
+    const base = slot * SLOT_VALUES;
+    this.#values[base + 1] = offset;
+    if (at === undefined) {
+      this.#later(slot);
+      return;
+    }
+    // Timed: the watchdog must know now, as the task may never yield.
+    this.#values[base + 2] = at;
+    this.#send(slot);
+  }
+
+  startClock(slot: number, at: number): void {
+    this.#values[slot * SLOT_VALUES + 2] = at;
+    this.#later(slot);
+  }
+
+  endRun(slot: number): void {
+    // The result, posted just before, tells the pool the slot is free.
+    this.#values[slot * SLOT_VALUES] = 0;
+    this.#dirty[slot] = false;
+  }
+
+  flush(): void {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.#dirty[slot]) this.#send(slot);
+    }
+  }
+
+  /** Posts the slot once the worker yields, if it still runs then. */
+  #later(slot: number): void {
+    this.#dirty[slot] = true;
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  #send(slot: number): void {
+    this.#dirty[slot] = false;
+    const base = slot * SLOT_VALUES;
+    const runId = this.#values[base]!;
+    if (runId === 0) return;
+    this.#post({
+      type: "state",
+      slot,
+      runId,
+      offset: this.#values[base + 1]!,
+      startedAt: this.#values[base + 2]!,
+    });
+  }
+}
+
+/**
+ * The pool's copy of a worker's state where no memory can be shared, kept
+ * from the worker's {@linkcode StateMessage}s (see
+ * {@linkcode ReportingState}) and cleared as runs are answered.
+ */
+export class ReportedState implements StateReader {
+  readonly slots: number;
+  readonly #values: number[];
+
+  /** A state of `slots` slots, all idle. */
+  constructor(slots: number) {
+    this.slots = Math.max(1, Math.floor(slots));
+    this.#values = new Array<number>(this.slots * SLOT_VALUES).fill(0);
+  }
+
+  /** Applies what the worker reported. */
+  report(message: StateMessage): void {
+    const { slot } = message;
+    if (!(slot >= 0 && slot < this.slots)) return;
+    const base = slot * SLOT_VALUES;
+    this.#values[base] = message.runId;
+    this.#values[base + 1] = message.offset;
+    this.#values[base + 2] = message.startedAt;
+  }
+
+  /** Run `runId` was answered: the slot that held it is free. */
+  answered(runId: number): void {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.#values[slot * SLOT_VALUES] === runId) {
+        this.#values[slot * SLOT_VALUES] = 0;
+      }
+    }
+  }
+
+  read(slot: number): SlotReading {
+    const base = slot * SLOT_VALUES;
+    return {
+      runId: this.#values[base] ?? 0,
+      offset: this.#values[base + 1] ?? 0,
+      startedAt: this.#values[base + 2] ?? Infinity,
+    };
+  }
+
+  get idle(): boolean {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.#values[slot * SLOT_VALUES] !== 0) return false;
+    }
+    return true;
+  }
 }
 
 /** Run a chunk of items through one task, one after the other. */
@@ -250,7 +448,16 @@ export type ResultWire = [
   failure?: { offset: number; error: SerializedError },
 ];
 
-/** A task called `self.close()` or `Deno.exit()`: the worker is about to stop. */
+/**
+ * What one slot of a worker's state says now, posted by a worker that
+ * shares no memory with the pool ({@linkcode ReportingState}).
+ */
+export interface StateMessage extends SlotReading {
+  type: "state";
+  slot: number;
+}
+
+/** A task called `self.close()`, `Deno.exit()` or `process.exit()`: the worker is about to stop. */
 export interface ExitMessage {
   type: "exit";
   reason: string;
@@ -279,6 +486,7 @@ export interface DroppedMessage {
 /** Everything a worker posts to the pool. */
 export type FromWorker =
   | ResultWire
+  | StateMessage
   | ExitMessage
   | FatalMessage
   | DroppedMessage;

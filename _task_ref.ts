@@ -11,13 +11,32 @@
 import { parse } from "npm:acorn@8.19.0";
 import { analyze } from "npm:eslint-scope@9.1.2";
 import type { TaskRef } from "./_protocol.ts";
+import { formatValue } from "./_runtime.ts";
 
 // Globals of the main thread that a worker does not have (measured on Deno
-// 2.9), and the other way round.
+// 2.9, and a browser page's), and the other way round.
 const MAIN_ONLY = new Set([
   "Location",
   "Window",
   "Navigator",
+  "window",
+  "document",
+  "Document",
+  "HTMLDocument",
+  "customElements",
+  "history",
+  "frames",
+  "parent",
+  "top",
+  "opener",
+  "frameElement",
+  "screen",
+  "visualViewport",
+  "DOMParser",
+  "XMLSerializer",
+  "Image",
+  "Audio",
+  "Option",
   "alert",
   "confirm",
   "prompt",
@@ -29,7 +48,14 @@ const MAIN_ONLY = new Set([
   "onbeforeunload",
   "onunload",
 ]);
+/** The DOM's element and node classes, which only a page has. */
+const DOM_ONLY =
+  /^(?:HTML|SVG|MathML)\w*Element$|^(?:Node|Element|Attr|Text|Comment|CharacterData|DocumentFragment|ShadowRoot|NodeList|HTMLCollection|MutationObserver)$/;
+
 const WORKER_ONLY = [
+  // The worker defines the helper that bundlers' --keep-names calls inside
+  // functions (_worker/main.ts), so a bundled task may use it.
+  "__name",
   "WorkerLocation",
   "WorkerGlobalScope",
   "DedicatedWorkerGlobalScope",
@@ -45,7 +71,7 @@ const WORKER_ONLY = [
 // mistaken for a global the worker has too.
 const GLOBALS: ReadonlySet<string> = new Set([
   ...Object.getOwnPropertyNames(globalThis).filter((name) =>
-    !MAIN_ONLY.has(name)
+    !MAIN_ONLY.has(name) && !DOM_ONLY.test(name)
   ),
   ...WORKER_ONLY,
 ]);
@@ -65,7 +91,7 @@ function describe(value: unknown): string {
   if (value === null || typeof value !== "object") return String(value);
   return Array.isArray(value)
     ? "an array"
-    : `an object (${Deno.inspect(value, { depth: 0 })})`;
+    : `an object (${formatValue(value, 0)})`;
 }
 
 /**

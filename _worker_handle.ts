@@ -11,11 +11,19 @@ import type { Chunk } from "./_call.ts";
 import { MAX_PIPELINE_DEPTH } from "./_pipeline.ts";
 import {
   encodeRun,
+  ReportedState,
   type RunMessage,
   SharedState,
+  type StateMessage,
+  type StateReader,
   type TaskRef,
 } from "./_protocol.ts";
-import type { Thread, ThreadBackend, ThreadEvents } from "./_backend.ts";
+import type {
+  Thread,
+  ThreadBackend,
+  ThreadEvents,
+  WorkerPermissions,
+} from "./_backend.ts";
 import { collectTransferables } from "./_transfer.ts";
 
 const taskNumbers = new Map<string, number>();
@@ -42,7 +50,7 @@ export interface WorkerStart {
   module: string | null;
   initializer: TaskRef | null;
   initArgs: unknown[];
-  permissions: Deno.PermissionOptions | undefined;
+  permissions: WorkerPermissions | undefined;
   maxHeapMb: number | undefined;
   /** Replace the worker once it has been sent about this many chunks. */
   maxTasks: number | undefined;
@@ -50,6 +58,12 @@ export interface WorkerStart {
   concurrency: number;
   /** The Web Lock the worker holds while its thread runs. */
   lock: string;
+  /**
+   * Whether the worker's state can be memory shared with the pool; if not
+   * (a browser page that is not cross-origin isolated), the worker posts
+   * it in messages.
+   */
+  sharedMemory: boolean;
 }
 
 /** A chunk a worker runs now, and which of its items. */
@@ -83,8 +97,13 @@ export class WorkerHandle {
   readonly chunks: Map<number, Chunk> = new Map();
   /** How many chunks it runs at once: it is free until it holds as many. */
   readonly concurrency: number;
-  /** What it runs now, a slot per chunk at once, written by the worker. */
-  readonly #state: SharedState;
+  /**
+   * What it runs now, a slot per chunk at once, written by the worker:
+   * memory shared with it, or a copy of what it reports.
+   */
+  readonly #state: StateReader;
+  /** That copy, when no memory is shared: the worker's reports update it. */
+  readonly #reported: ReportedState | null;
   /** Until when, by the worker's clock, {@linkcode busyMs} has counted. */
   #busyUntil = -Infinity;
   /** The numbers of the tasks it has been told about. */
@@ -104,9 +123,17 @@ export class WorkerHandle {
   constructor(start: WorkerStart) {
     this.id = start.id;
     this.concurrency = start.concurrency;
-    this.#state = new SharedState(
-      new SharedArrayBuffer(SharedState.bytes(start.concurrency)),
-    );
+    let shared: SharedState | null = null;
+    if (start.sharedMemory) {
+      shared = new SharedState(
+        new SharedArrayBuffer(SharedState.bytes(start.concurrency)),
+      );
+      this.#reported = null;
+      this.#state = shared;
+    } else {
+      this.#reported = new ReportedState(start.concurrency);
+      this.#state = this.#reported;
+    }
     const max = start.maxTasks;
     // Jitter, so that workers started together do not all stop together.
     this.#limit = max === undefined
@@ -123,7 +150,7 @@ export class WorkerHandle {
         type: "init",
         workerId: start.id,
         module: start.module,
-        state: this.#state.buffer,
+        state: shared?.buffer ?? start.concurrency,
         initializer: start.initializer,
         initArgs: start.initArgs,
         lock: start.lock,
@@ -210,8 +237,18 @@ export class WorkerHandle {
     if (!quick) this.#slow.add(message.id);
   }
 
+  /**
+   * What the worker reported of its state, where it shares no memory with
+   * the pool.
+   */
+  report(message: StateMessage): void {
+    // Only for a chunk it holds: a late report of one answered is stale.
+    if (this.chunks.has(message.runId)) this.#reported?.report(message);
+  }
+
   /** Takes back the chunk of an answer (a result, or a drop), if it is held. */
   take(id: number): Chunk | undefined {
+    this.#reported?.answered(id);
     const chunk = this.chunks.get(id);
     if (chunk === undefined) return undefined;
     this.chunks.delete(id);
@@ -283,8 +320,13 @@ export class WorkerHandle {
     return [{ id, chunk: oldest, index: oldest.start, startedAt: Infinity }];
   }
 
-  /** Whether the worker reported running something (for the stuck-thread check). */
+  /**
+   * Whether the worker reported running something (for the stuck-thread
+   * check); without shared memory, also whether it holds a chunk, as a
+   * synchronous one is not reported until it yields.
+   */
   get reportsRunning(): boolean {
-    return !this.#state.idle;
+    return !this.#state.idle ||
+      (this.#reported !== null && this.chunks.size > 0);
   }
 }

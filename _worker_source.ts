@@ -87,6 +87,76 @@ var SharedState = class _SharedState {
   endRun(slot) {
     this.#view[slot * SLOT_VALUES] = 0;
   }
+  /** Nothing to do: the pool reads the memory itself. */
+  flush() {
+  }
+};
+var ReportingState = class {
+  slots;
+  #values;
+  #dirty;
+  #flushScheduled = false;
+  #post;
+  /** A state of \`slots\` slots, posted through \`post\`. */
+  constructor(slots, post) {
+    this.slots = Math.max(1, Math.floor(slots));
+    this.#values = new Array(this.slots * SLOT_VALUES).fill(0);
+    this.#dirty = new Array(this.slots).fill(false);
+    this.#post = post;
+  }
+  startRun(slot, id) {
+    const base = slot * SLOT_VALUES;
+    this.#values[base] = id;
+    this.#values[base + 1] = 0;
+    this.#values[base + 2] = Infinity;
+    this.#later(slot);
+  }
+  startItem(slot, offset, at) {
+    const base = slot * SLOT_VALUES;
+    this.#values[base + 1] = offset;
+    if (at === void 0) {
+      this.#later(slot);
+      return;
+    }
+    this.#values[base + 2] = at;
+    this.#send(slot);
+  }
+  startClock(slot, at) {
+    this.#values[slot * SLOT_VALUES + 2] = at;
+    this.#later(slot);
+  }
+  endRun(slot) {
+    this.#values[slot * SLOT_VALUES] = 0;
+    this.#dirty[slot] = false;
+  }
+  flush() {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.#dirty[slot]) this.#send(slot);
+    }
+  }
+  /** Posts the slot once the worker yields, if it still runs then. */
+  #later(slot) {
+    this.#dirty[slot] = true;
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.flush();
+    });
+  }
+  #send(slot) {
+    this.#dirty[slot] = false;
+    const base = slot * SLOT_VALUES;
+    const runId = this.#values[base];
+    if (runId === 0) return;
+    this.#post({
+      type: "state",
+      slot,
+      runId,
+      offset: this.#values[base + 1],
+      startedAt: this.#values[base + 2]
+    });
+  }
 };
 var SPREAD = 1;
 var TRANSFER = 2;
@@ -220,55 +290,71 @@ function messageOf(error) {
 }
 
 // _worker/intercept.ts
+function replace(owner, key, wrap) {
+  try {
+    const original = owner?.[key];
+    if (owner === void 0 || typeof original !== "function") return;
+    owner[key] = wrap(original);
+  } catch {
+  }
+}
 function interceptExits(post) {
   const scope2 = globalThis;
-  const close = scope2.close;
-  if (typeof close === "function") {
-    scope2.close = function() {
-      post({
-        type: "exit",
-        reason: "the task called self.close()",
-        code: null
-      });
-      close.call(scope2);
-    };
-  }
+  replace(scope2, "close", (close) => function() {
+    post({
+      type: "exit",
+      reason: "the task called self.close()",
+      code: null
+    });
+    close.call(scope2);
+  });
   const deno = scope2.Deno;
-  const exit = deno?.exit;
-  if (deno !== void 0 && typeof exit === "function") {
-    try {
-      deno.exit = function(code) {
-        post({
-          type: "exit",
-          reason: \`the task called Deno.exit(\${code ?? ""})\`,
-          code: code ?? 0
-        });
-        return exit.call(deno, code);
-      };
-    } catch {
-    }
-  }
+  replace(deno, "exit", (exit) => function(code) {
+    post({
+      type: "exit",
+      reason: \`the task called Deno.exit(\${code ?? ""})\`,
+      code: code ?? 0
+    });
+    return exit.call(deno, code);
+  });
+  const process = scope2.process;
+  replace(process, "exit", (exit) => function(code) {
+    const set = process?.exitCode;
+    post({
+      type: "exit",
+      reason: \`the task called process.exit(\${code ?? ""})\`,
+      code: typeof code === "number" ? code : typeof set === "number" ? set : 0
+    });
+    return exit.call(process, code);
+  });
 }
 function interceptErrors(post, running) {
   const scope2 = globalThis;
-  if (typeof scope2.addEventListener !== "function") return;
-  const listen = scope2.addEventListener.bind(scope2);
-  listen("error", (event) => {
-    event.preventDefault();
-    post({
-      type: "fatal",
-      ids: running(),
-      error: serializeError(event.error ?? new Error(event.message))
-    });
+  const report = (error) => post({
+    type: "fatal",
+    ids: running(),
+    error: serializeError(error)
   });
-  listen("unhandledrejection", (event) => {
-    event.preventDefault();
-    post({
-      type: "fatal",
-      ids: running(),
-      error: serializeError(event.reason)
+  if (typeof scope2.addEventListener === "function") {
+    const listen = scope2.addEventListener.bind(scope2);
+    listen("error", (event) => {
+      event.preventDefault();
+      report(event.error ?? new Error(event.message));
     });
-  });
+    listen("unhandledrejection", (event) => {
+      event.preventDefault();
+      report(event.reason);
+    });
+    return;
+  }
+  const on = scope2.process?.on;
+  if (typeof on !== "function") return;
+  try {
+    const listen = on.bind(scope2.process);
+    listen("uncaughtException", report);
+    listen("unhandledRejection", report);
+  } catch {
+  }
 }
 
 // _transfer.ts
@@ -429,14 +515,28 @@ function resolveFailure(error) {
 function isThenable(value) {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof value.then === "function";
 }
+var FROZEN = {
+  slots: 1,
+  startRun() {
+  },
+  startItem() {
+  },
+  startClock() {
+  },
+  endRun() {
+  },
+  flush() {
+  }
+};
 var Runner = class {
   #endpoint;
   #tasks;
   /** Chunks received and not started, in the order sent. */
   #pending = [];
   /**
-   * What this worker runs now, for the pool to read. A private buffer until
-   * the init message brings the shared one: written, never read.
+   * What this worker runs now, for the pool to read: shared memory, or a
+   * state it posts where there is none. A private buffer until the init
+   * message says which: written, never read.
    */
   #state = new SharedState(new ArrayBuffer(SharedState.BYTES));
   /**
@@ -471,7 +571,8 @@ var Runner = class {
   /** Takes the init message: the module, the shared state, the initializer. */
   init(message) {
     this.#tasks.setModule(message.module);
-    this.#state = new SharedState(message.state);
+    const { state } = message;
+    this.#state = typeof state === "number" ? new ReportingState(state, (report) => this.#endpoint.post(report)) : new SharedState(state);
     this.#busySlots = new Array(this.#state.slots).fill(false);
     if (message.initializer !== null) {
       this.#initialize(message.initializer, message.initArgs);
@@ -530,8 +631,26 @@ var Runner = class {
       }
     }
   }
+  /**
+   * Makes sure the pool knows what runs now, before a message that makes it
+   * look (an escaped error).
+   */
+  flushState() {
+    this.#state.flush();
+  }
+  /**
+   * The worker is about to exit: tells the pool what runs now, and writes
+   * nothing more, so that the pool blames the item that exited. A browser's
+   * \`self.close()\` lets the task's code run on to its end, and the chunk
+   * would otherwise mark its slot idle before the pool reads it.
+   */
+  freezeState() {
+    this.#state.flush();
+    this.#state = FROZEN;
+  }
   /** Something the run loop did not expect: the pool replaces the worker. */
   #fatal(run, error) {
+    this.#state.flush();
     this.#endpoint.post({
       type: "fatal",
       ids: [
@@ -573,10 +692,9 @@ var Runner = class {
   #runItems(run, fn, from) {
     const { items, spread, timed } = run.message;
     const { slot } = run;
-    const state = this.#state;
-    if (!timed && from === 0) state.startClock(slot, now());
+    if (!timed && from === 0) this.#state.startClock(slot, now());
     for (let i = from; i < items.length; i++) {
-      state.startItem(slot, i, timed ? now() : void 0);
+      this.#state.startItem(slot, i, timed ? now() : void 0);
       let result;
       try {
         result = spread ? fn(...items[i]) : fn(items[i]);
@@ -719,10 +837,39 @@ function holdLock(name) {
   } catch {
   }
 }
+function defineNameHelper() {
+  const scope2 = globalThis;
+  if (typeof scope2.__name === "function") return;
+  try {
+    Object.defineProperty(globalThis, "__name", {
+      value: function __name(target, value) {
+        try {
+          Object.defineProperty(target, "name", {
+            value,
+            configurable: true
+          });
+        } catch {
+        }
+        return target;
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false
+    });
+  } catch {
+  }
+}
 function startWorker(endpoint) {
+  defineNameHelper();
   const runner = new Runner(endpoint);
-  interceptExits((message) => endpoint.post(message));
-  interceptErrors((message) => endpoint.post(message), () => runner.running);
+  interceptExits((message) => {
+    runner.freezeState();
+    endpoint.post(message);
+  });
+  interceptErrors((message) => {
+    runner.flushState();
+    endpoint.post(message);
+  }, () => runner.running);
   endpoint.listen((message) => {
     if (Array.isArray(message)) {
       runner.enqueue(decodeRun(message));
@@ -840,6 +987,76 @@ var SharedState = class _SharedState {
   endRun(slot) {
     this.#view[slot * SLOT_VALUES] = 0;
   }
+  /** Nothing to do: the pool reads the memory itself. */
+  flush() {
+  }
+};
+var ReportingState = class {
+  slots;
+  #values;
+  #dirty;
+  #flushScheduled = false;
+  #post;
+  /** A state of \`slots\` slots, posted through \`post\`. */
+  constructor(slots, post) {
+    this.slots = Math.max(1, Math.floor(slots));
+    this.#values = new Array(this.slots * SLOT_VALUES).fill(0);
+    this.#dirty = new Array(this.slots).fill(false);
+    this.#post = post;
+  }
+  startRun(slot, id) {
+    const base = slot * SLOT_VALUES;
+    this.#values[base] = id;
+    this.#values[base + 1] = 0;
+    this.#values[base + 2] = Infinity;
+    this.#later(slot);
+  }
+  startItem(slot, offset, at) {
+    const base = slot * SLOT_VALUES;
+    this.#values[base + 1] = offset;
+    if (at === void 0) {
+      this.#later(slot);
+      return;
+    }
+    this.#values[base + 2] = at;
+    this.#send(slot);
+  }
+  startClock(slot, at) {
+    this.#values[slot * SLOT_VALUES + 2] = at;
+    this.#later(slot);
+  }
+  endRun(slot) {
+    this.#values[slot * SLOT_VALUES] = 0;
+    this.#dirty[slot] = false;
+  }
+  flush() {
+    for (let slot = 0; slot < this.slots; slot++) {
+      if (this.#dirty[slot]) this.#send(slot);
+    }
+  }
+  /** Posts the slot once the worker yields, if it still runs then. */
+  #later(slot) {
+    this.#dirty[slot] = true;
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.flush();
+    });
+  }
+  #send(slot) {
+    this.#dirty[slot] = false;
+    const base = slot * SLOT_VALUES;
+    const runId = this.#values[base];
+    if (runId === 0) return;
+    this.#post({
+      type: "state",
+      slot,
+      runId,
+      offset: this.#values[base + 1],
+      startedAt: this.#values[base + 2]
+    });
+  }
 };
 var SPREAD = 1;
 var TRANSFER = 2;
@@ -973,55 +1190,71 @@ function messageOf(error) {
 }
 
 // _worker/intercept.ts
+function replace(owner, key, wrap) {
+  try {
+    const original = owner?.[key];
+    if (owner === void 0 || typeof original !== "function") return;
+    owner[key] = wrap(original);
+  } catch {
+  }
+}
 function interceptExits(post) {
   const scope = globalThis;
-  const close = scope.close;
-  if (typeof close === "function") {
-    scope.close = function() {
-      post({
-        type: "exit",
-        reason: "the task called self.close()",
-        code: null
-      });
-      close.call(scope);
-    };
-  }
+  replace(scope, "close", (close) => function() {
+    post({
+      type: "exit",
+      reason: "the task called self.close()",
+      code: null
+    });
+    close.call(scope);
+  });
   const deno = scope.Deno;
-  const exit = deno?.exit;
-  if (deno !== void 0 && typeof exit === "function") {
-    try {
-      deno.exit = function(code) {
-        post({
-          type: "exit",
-          reason: \`the task called Deno.exit(\${code ?? ""})\`,
-          code: code ?? 0
-        });
-        return exit.call(deno, code);
-      };
-    } catch {
-    }
-  }
+  replace(deno, "exit", (exit) => function(code) {
+    post({
+      type: "exit",
+      reason: \`the task called Deno.exit(\${code ?? ""})\`,
+      code: code ?? 0
+    });
+    return exit.call(deno, code);
+  });
+  const process = scope.process;
+  replace(process, "exit", (exit) => function(code) {
+    const set = process?.exitCode;
+    post({
+      type: "exit",
+      reason: \`the task called process.exit(\${code ?? ""})\`,
+      code: typeof code === "number" ? code : typeof set === "number" ? set : 0
+    });
+    return exit.call(process, code);
+  });
 }
 function interceptErrors(post, running) {
   const scope = globalThis;
-  if (typeof scope.addEventListener !== "function") return;
-  const listen = scope.addEventListener.bind(scope);
-  listen("error", (event) => {
-    event.preventDefault();
-    post({
-      type: "fatal",
-      ids: running(),
-      error: serializeError(event.error ?? new Error(event.message))
-    });
+  const report = (error) => post({
+    type: "fatal",
+    ids: running(),
+    error: serializeError(error)
   });
-  listen("unhandledrejection", (event) => {
-    event.preventDefault();
-    post({
-      type: "fatal",
-      ids: running(),
-      error: serializeError(event.reason)
+  if (typeof scope.addEventListener === "function") {
+    const listen = scope.addEventListener.bind(scope);
+    listen("error", (event) => {
+      event.preventDefault();
+      report(event.error ?? new Error(event.message));
     });
-  });
+    listen("unhandledrejection", (event) => {
+      event.preventDefault();
+      report(event.reason);
+    });
+    return;
+  }
+  const on = scope.process?.on;
+  if (typeof on !== "function") return;
+  try {
+    const listen = on.bind(scope.process);
+    listen("uncaughtException", report);
+    listen("unhandledRejection", report);
+  } catch {
+  }
 }
 
 // _transfer.ts
@@ -1182,14 +1415,28 @@ function resolveFailure(error) {
 function isThenable(value) {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof value.then === "function";
 }
+var FROZEN = {
+  slots: 1,
+  startRun() {
+  },
+  startItem() {
+  },
+  startClock() {
+  },
+  endRun() {
+  },
+  flush() {
+  }
+};
 var Runner = class {
   #endpoint;
   #tasks;
   /** Chunks received and not started, in the order sent. */
   #pending = [];
   /**
-   * What this worker runs now, for the pool to read. A private buffer until
-   * the init message brings the shared one: written, never read.
+   * What this worker runs now, for the pool to read: shared memory, or a
+   * state it posts where there is none. A private buffer until the init
+   * message says which: written, never read.
    */
   #state = new SharedState(new ArrayBuffer(SharedState.BYTES));
   /**
@@ -1224,7 +1471,8 @@ var Runner = class {
   /** Takes the init message: the module, the shared state, the initializer. */
   init(message) {
     this.#tasks.setModule(message.module);
-    this.#state = new SharedState(message.state);
+    const { state } = message;
+    this.#state = typeof state === "number" ? new ReportingState(state, (report) => this.#endpoint.post(report)) : new SharedState(state);
     this.#busySlots = new Array(this.#state.slots).fill(false);
     if (message.initializer !== null) {
       this.#initialize(message.initializer, message.initArgs);
@@ -1283,8 +1531,26 @@ var Runner = class {
       }
     }
   }
+  /**
+   * Makes sure the pool knows what runs now, before a message that makes it
+   * look (an escaped error).
+   */
+  flushState() {
+    this.#state.flush();
+  }
+  /**
+   * The worker is about to exit: tells the pool what runs now, and writes
+   * nothing more, so that the pool blames the item that exited. A browser's
+   * \`self.close()\` lets the task's code run on to its end, and the chunk
+   * would otherwise mark its slot idle before the pool reads it.
+   */
+  freezeState() {
+    this.#state.flush();
+    this.#state = FROZEN;
+  }
   /** Something the run loop did not expect: the pool replaces the worker. */
   #fatal(run, error) {
+    this.#state.flush();
     this.#endpoint.post({
       type: "fatal",
       ids: [
@@ -1326,10 +1592,9 @@ var Runner = class {
   #runItems(run, fn, from) {
     const { items, spread, timed } = run.message;
     const { slot } = run;
-    const state = this.#state;
-    if (!timed && from === 0) state.startClock(slot, now());
+    if (!timed && from === 0) this.#state.startClock(slot, now());
     for (let i = from; i < items.length; i++) {
-      state.startItem(slot, i, timed ? now() : void 0);
+      this.#state.startItem(slot, i, timed ? now() : void 0);
       let result;
       try {
         result = spread ? fn(...items[i]) : fn(items[i]);
@@ -1472,10 +1737,39 @@ function holdLock(name) {
   } catch {
   }
 }
+function defineNameHelper() {
+  const scope = globalThis;
+  if (typeof scope.__name === "function") return;
+  try {
+    Object.defineProperty(globalThis, "__name", {
+      value: function __name(target, value) {
+        try {
+          Object.defineProperty(target, "name", {
+            value,
+            configurable: true
+          });
+        } catch {
+        }
+        return target;
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false
+    });
+  } catch {
+  }
+}
 function startWorker(endpoint) {
+  defineNameHelper();
   const runner = new Runner(endpoint);
-  interceptExits((message) => endpoint.post(message));
-  interceptErrors((message) => endpoint.post(message), () => runner.running);
+  interceptExits((message) => {
+    runner.freezeState();
+    endpoint.post(message);
+  });
+  interceptErrors((message) => {
+    runner.flushState();
+    endpoint.post(message);
+  }, () => runner.running);
   endpoint.listen((message) => {
     if (Array.isArray(message)) {
       runner.enqueue(decodeRun(message));
@@ -1509,13 +1803,15 @@ if (!("self" in globalThis)) {
     configurable: true
   });
 }
-var channel = globalThis;
+var web = typeof globalThis.postMessage === "function" ? globalThis : null;
 startWorker({
   post(message, transfer) {
-    channel.postMessage(message, transfer);
+    if (web !== null) web.postMessage(message, transfer);
+    else port.postMessage(message, transfer);
   },
   listen(handler) {
-    channel.onmessage = (event) => handler(event.data);
+    if (web !== null) web.onmessage = (event) => handler(event.data);
+    else port.on("message", (message) => handler(message));
   },
   schedule(callback) {
     if (typeof setImmediateLike === "function") setImmediateLike(callback);

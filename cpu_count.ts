@@ -4,11 +4,14 @@
  *
  * @module
  */
+import { runtime } from "./_runtime.ts";
 
 /**
- * Returns the number of logical CPUs, `navigator.hardwareConcurrency`: the
- * default size of a {@linkcode Pool} and the most workers that CPU-bound
- * tasks can keep busy at once.
+ * Returns the number of logical CPUs: the default size of a
+ * {@linkcode Pool} and the most workers that CPU-bound tasks can keep busy
+ * at once. It is `navigator.hardwareConcurrency` in Deno, Bun, browsers and
+ * Node 21 and later, and `os.availableParallelism()` in Node 20, which has
+ * no `navigator`.
  *
  * @returns The number of logical CPUs, at least 1.
  *
@@ -21,5 +24,5 @@
  * ```
  */
 export function cpuCount(): number {
-  return Math.max(1, navigator.hardwareConcurrency || 1);
+  return runtime().cpuCount();
 }

@@ -115,14 +115,18 @@ export interface WorkerCrashedDetails {
   workerId: number;
   /** What stopped the worker, as far as it is known. */
   reason: string;
-  /** The exit code the task passed to `Deno.exit()`, or null if none. */
+  /**
+   * The exit code the task passed to `Deno.exit()` or `process.exit()`, or
+   * that the runtime reported, or null if none.
+   */
   exitCode: number | null;
 }
 
 /**
- * A worker stopped while it ran an item: a task called `Deno.exit()` or
- * `self.close()`, or an error escaped every task (a throw in a timer, an
- * unhandled rejection). Only the items that were on that worker fail; the
+ * A worker stopped while it ran an item: a task called `Deno.exit()`,
+ * `process.exit()` or `self.close()`, its thread ended by itself (Bun's
+ * `close` event, node's `exit`), or an error escaped every task (a throw in
+ * a timer, an unhandled rejection). Only the items that were on that worker fail; the
  * pool starts a new worker for the work that is left.
  *
  * @example Usage
@@ -146,7 +150,10 @@ export class WorkerCrashedError extends Error {
   readonly workerId: number;
   /** What stopped the worker, as far as it is known. */
   readonly reason: string;
-  /** The exit code passed to `Deno.exit()`, or null if none is known. */
+  /**
+   * The exit code passed to `Deno.exit()` or `process.exit()`, or that the
+   * runtime reported, or null if none is known.
+   */
   readonly exitCode: number | null;
 
   /**
@@ -403,11 +410,15 @@ function moduleLoadMessage(details: ModuleLoadDetails): string {
     ? `'${url}' (a URL, used as given)`
     : `'${module}' (resolved ${resolution}, to ${url})`;
   const relative = resolution.startsWith("relative to the working directory");
+  const page = resolution.startsWith("relative to the page's location");
   const name = url.slice(url.lastIndexOf("/") + 1) || "tasks.ts";
+  const instead = `name it relative to that file instead, new Pool(new URL("${
+    /^\.\.?\//.test(module) ? module : `./${module}`
+  }", import.meta.url))`;
   const beside = relative
-    ? `a path in a string is resolved against the directory the program runs in, not against the file that creates the pool: name it relative to that file instead, new Pool(new URL("${
-      /^\.\.?\//.test(module) ? module : `./${module}`
-    }", import.meta.url))`
+    ? `a path in a string is resolved against the directory the program runs in, not against the file that creates the pool: ${instead}`
+    : page
+    ? `a path in a string is resolved against the page's location, not against the script that creates the pool: ${instead}`
     : `check the path; to name a module beside the file that creates the pool, write new Pool(new URL("./${name}", import.meta.url))`;
   const remote = !url.startsWith("file:");
   let why: string;

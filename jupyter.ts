@@ -27,6 +27,7 @@
  * @module
  */
 import type { PoolOptions, PoolState } from "./pool.ts";
+import { runtime } from "./_runtime.ts";
 import {
   type PoolStats,
   type PoolTrace,
@@ -318,7 +319,7 @@ let kernel: JupyterApi | null | undefined;
 function jupyterKernel(): JupyterApi | null {
   if (kernel !== undefined) return kernel;
   try {
-    const deno = (globalThis as { Deno?: { jupyter?: JupyterApi } }).Deno;
+    const deno = runtime().deno as { jupyter?: JupyterApi } | undefined;
     kernel = deno?.jupyter ?? null;
   } catch {
     kernel = null;
@@ -410,8 +411,16 @@ function relayConsole(channelName: string): void {
   const levels = ["log", "info", "debug", "warn", "error"] as const;
   for (const level of levels) {
     console[level] = (...args: unknown[]) => {
+      // Only ever in Deno's kernel, but a worker's code guards what it reads.
+      const inspect = (globalThis as {
+        Deno?: { inspect?: (value: unknown) => string };
+      }).Deno?.inspect;
       const text = args.map((arg) =>
-        typeof arg === "string" ? arg : Deno.inspect(arg)
+        typeof arg === "string"
+          ? arg
+          : typeof inspect === "function"
+          ? inspect(arg)
+          : String(arg)
       ).join(" ");
       Atomics.store(printed, 0, 0);
       channel.postMessage({ level, text, printed: printed.buffer });

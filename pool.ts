@@ -1,7 +1,7 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
- * `Pool`: Python's `multiprocessing.Pool` on Deno Web Workers or
- * `node:worker_threads`.
+ * `Pool`: Python's `multiprocessing.Pool` on Web Workers or
+ * `node:worker_threads`, in Deno, Bun, Node and browsers.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { Call, type CallMode } from "./_call.ts";
 import { Engine, type PoolState } from "./_engine.ts";
 import { checkCallOptions, poolSettings } from "./_options.ts";
 import { toTaskRef } from "./_task_ref.ts";
-import type { Backend } from "./_backend.ts";
+import type { Backend, WorkerPermissions } from "./_backend.ts";
 import type { PoolStats, PoolTrace } from "./trace.ts";
 import type {
   Items,
@@ -21,7 +21,7 @@ import type {
 } from "./types.ts";
 
 export type { PoolState } from "./_engine.ts";
-export type { Backend } from "./_backend.ts";
+export type { Backend, WorkerPermissions } from "./_backend.ts";
 
 /**
  * Options for {@linkcode Pool}.
@@ -46,14 +46,15 @@ export interface PoolOptions {
    */
   size?: number;
   /**
-   * Which threads run the tasks: `"web"`, Deno's Web Workers, or `"node"`,
-   * `node:worker_threads`. A `"node"` worker costs about 35-50 ms to start,
-   * against 13-15 ms, but a timeout or an abort really stops a task stuck in
-   * a synchronous loop, an idle pool does not keep the script alive, and
+   * Which threads run the tasks: `"web"`, Web Workers (Deno, Bun,
+   * browsers), or `"node"`, `node:worker_threads` (Node, Deno, Bun). A
+   * `"node"` worker costs about 35-50 ms to start in Deno, against 13-15
+   * ms, but a timeout or an abort really stops a task stuck in a
+   * synchronous loop, an idle pool does not keep the script alive, and
    * `maxHeapMb` can bound each worker's heap. `permissions` need `"web"`.
    * See "Choosing a backend" in the README.
    *
-   * @default {"web"}
+   * @default {"web"; "node" in Node, which has no Web Workers}
    */
   backend?: Backend;
   /**
@@ -160,17 +161,20 @@ export interface PoolOptions {
    * `"none"` (no files, network, environment or subprocesses). Deno allows
    * this only with `--unstable-worker-options`, and otherwise kills the whole
    * process; the pool checks for the flag first and throws instead. A worker
-   * is not a sandbox for untrusted code: it shares the process.
+   * is not a sandbox for untrusted code: it shares the process. Deno only:
+   * in another runtime `new Pool()` throws a `TypeError`, as its workers
+   * cannot be given fewer rights than the program.
    *
    * @default {undefined, the program's own permissions}
    */
-  permissions?: Deno.PermissionOptions;
+  permissions?: WorkerPermissions;
   /**
    * Tells the pool that Deno runs with `--unstable-worker-options` (from the
    * command line or from `"unstable": ["worker-options"]` in `deno.json`).
    * The pool can see the flag itself only when it may read its own command
    * line, which Deno allows with `--allow-all`; otherwise it refuses
    * `permissions` rather than risk the process, unless this is `true`.
+   * Deno only: `true` in another runtime is a `TypeError`.
    *
    * @default {false}
    */
@@ -288,8 +292,9 @@ const UNCLOSED = new FinalizationRegistry<Engine>((engine) =>
 
 /**
  * A pool of workers that runs tasks in parallel, like Python's
- * `multiprocessing.Pool`: Deno Web Workers, or `node:worker_threads` with
- * `backend: "node"`.
+ * `multiprocessing.Pool`: Web Workers, or `node:worker_threads` with
+ * `backend: "node"` (the default in Node, which has no Web Workers). It
+ * runs in Deno, Bun, Node 20.16 and later, and browsers.
  *
  * A task is either the name of a function that the pool's module exports
  * (typed from `M`, so wrong names and argument types are compile errors), or
@@ -345,6 +350,10 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
    *
    * @param options The pool's options.
    * @throws {RangeError} If `options.size` is not a positive integer.
+   * @throws {TypeError} If an option has the wrong type, or needs what this
+   * runtime lacks: `permissions` outside Deno, `backend: "web"` where there
+   * is no Web Worker (Node), `backend: "node"` where there is no
+   * `node:worker_threads` (a browser).
    */
   constructor(options?: PoolOptions);
   /**
@@ -364,10 +373,15 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
    * @param module The module's URL, best written as
    * `new URL("./tasks.ts", import.meta.url)`, which names the file relative
    * to the one that creates the pool. A string path that is not a URL is
-   * resolved against the working directory (`Deno.cwd()`), not against the
-   * caller's file, so it breaks when the program runs from elsewhere.
+   * resolved against the working directory (`Deno.cwd()`, `process.cwd()`),
+   * not against the caller's file, so it breaks when the program runs from
+   * elsewhere; in a browser, against the page's location.
    * @param options The pool's options.
    * @throws {RangeError} If `options.size` is not a positive integer.
+   * @throws {TypeError} If an option has the wrong type, or needs what this
+   * runtime lacks: `permissions` outside Deno, `backend: "web"` where there
+   * is no Web Worker (Node), `backend: "node"` where there is no
+   * `node:worker_threads` (a browser).
    * @throws {ModuleLoadError} If `module` is a `file:` URL or path where no
    * file is (checked when the program may read it), with the URL it
    * resolved to, how, and the fix.
@@ -1054,12 +1068,31 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
   static {
     // `Deno.inspect(pool)` and `console.log(pool)` show the state and size,
     // as Python shows `<Pool state=RUN pool_size=7>`. Set here rather than
-    // declared, so that the symbol stays out of the public types.
+    // declared, so that the symbol stays out of the public types. A symbol
+    // is only a key: a runtime that does not know it never reads it.
     Object.defineProperty(this.prototype, Symbol.for("Deno.customInspect"), {
       value(this: Pool<unknown>, inspect: InspectFunction, options: unknown) {
         return this.#inspect(inspect, options);
       },
     });
+    // Node's and Bun's `util.inspect` and `console.log`: (depth, options,
+    // inspect).
+    Object.defineProperty(
+      this.prototype,
+      Symbol.for("nodejs.util.inspect.custom"),
+      {
+        value(
+          this: Pool<unknown>,
+          _depth: unknown,
+          options: unknown,
+          inspect?: InspectFunction,
+        ) {
+          return inspect === undefined
+            ? `Pool { state: "${this.state}", size: ${this.size} }`
+            : this.#inspect(inspect, options);
+        },
+      },
+    );
   }
 
   /**

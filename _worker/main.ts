@@ -36,14 +36,54 @@ function holdLock(name: string): void {
 }
 
 /**
+ * Gives the worker the `__name` helper that bundlers (esbuild, `deno
+ * bundle`) call with `--keep-names`: a program bundled so defines it at the
+ * top of its bundle and calls it inside its functions
+ * (`__name(helper, "helper")`), and an inline task's source, sent alone,
+ * would fail with "__name is not defined". It names the function, as the
+ * bundlers' own does, and returns it. A `__name` the worker already has is
+ * kept.
+ */
+export function defineNameHelper(): void {
+  const scope = globalThis as { __name?: unknown };
+  if (typeof scope.__name === "function") return;
+  try {
+    Object.defineProperty(globalThis, "__name", {
+      value: function __name<T>(target: T, value: string): T {
+        try {
+          Object.defineProperty(target, "name", { value, configurable: true });
+        } catch {
+          // Not an object, or a frozen one: left as it is.
+        }
+        return target;
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  } catch {
+    // A global scope that cannot take it: such tasks fail as before.
+  }
+}
+
+/**
  * Starts the worker side of the protocol on `endpoint`: reports exits and
  * escaped errors, then answers every message the pool sends.
  */
 export function startWorker(endpoint: WorkerEndpoint): void {
+  defineNameHelper();
   const runner = new Runner(endpoint);
-  // Before any task can run, so that no exit goes unreported.
-  interceptExits((message) => endpoint.post(message));
-  interceptErrors((message) => endpoint.post(message), () => runner.running);
+  // Before any task can run, so that no exit goes unreported. The state
+  // goes first, and stays, so that the pool blames the exact item (without
+  // shared memory, it may not have been posted yet).
+  interceptExits((message) => {
+    runner.freezeState();
+    endpoint.post(message);
+  });
+  interceptErrors((message) => {
+    runner.flushState();
+    endpoint.post(message);
+  }, () => runner.running);
   endpoint.listen((message) => {
     if (Array.isArray(message)) {
       runner.enqueue(decodeRun(message));

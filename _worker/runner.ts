@@ -21,10 +21,12 @@
 import {
   encodeResult,
   type InitMessage,
+  ReportingState,
   type ResultMessage,
   type RunMessage,
   type SerializedError,
   SharedState,
+  type StateWriter,
   type TaskRef,
 } from "../_protocol.ts";
 import { collectTransferables } from "../_transfer.ts";
@@ -71,6 +73,16 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === "function";
 }
 
+/** The state of a worker that is exiting: it writes nothing more. */
+const FROZEN: StateWriter = {
+  slots: 1,
+  startRun() {},
+  startItem() {},
+  startClock() {},
+  endRun() {},
+  flush() {},
+};
+
 /** Runs the chunks a worker is sent. */
 export class Runner {
   readonly #endpoint: WorkerEndpoint;
@@ -78,12 +90,11 @@ export class Runner {
   /** Chunks received and not started, in the order sent. */
   readonly #pending: RunMessage[] = [];
   /**
-   * What this worker runs now, for the pool to read. A private buffer until
-   * the init message brings the shared one: written, never read.
+   * What this worker runs now, for the pool to read: shared memory, or a
+   * state it posts where there is none. A private buffer until the init
+   * message says which: written, never read.
    */
-  #state: SharedState<ArrayBufferLike> = new SharedState(
-    new ArrayBuffer(SharedState.BYTES),
-  );
+  #state: StateWriter = new SharedState(new ArrayBuffer(SharedState.BYTES));
   /**
    * The runs started and not answered, by id, in the order they started: as
    * many as the state has slots. An escaped error blames all of them.
@@ -115,7 +126,10 @@ export class Runner {
   /** Takes the init message: the module, the shared state, the initializer. */
   init(message: InitMessage): void {
     this.#tasks.setModule(message.module);
-    this.#state = new SharedState(message.state);
+    const { state } = message;
+    this.#state = typeof state === "number"
+      ? new ReportingState(state, (report) => this.#endpoint.post(report))
+      : new SharedState(state);
     this.#busySlots = new Array<boolean>(this.#state.slots).fill(false);
     if (message.initializer !== null) {
       this.#initialize(message.initializer, message.initArgs);
@@ -181,8 +195,28 @@ export class Runner {
     }
   }
 
+  /**
+   * Makes sure the pool knows what runs now, before a message that makes it
+   * look (an escaped error).
+   */
+  flushState(): void {
+    this.#state.flush();
+  }
+
+  /**
+   * The worker is about to exit: tells the pool what runs now, and writes
+   * nothing more, so that the pool blames the item that exited. A browser's
+   * `self.close()` lets the task's code run on to its end, and the chunk
+   * would otherwise mark its slot idle before the pool reads it.
+   */
+  freezeState(): void {
+    this.#state.flush();
+    this.#state = FROZEN;
+  }
+
   /** Something the run loop did not expect: the pool replaces the worker. */
   #fatal(run: Run, error: unknown): void {
+    this.#state.flush();
     this.#endpoint.post({
       type: "fatal",
       ids: [run.message.id],
@@ -223,10 +257,10 @@ export class Runner {
   #runItems(run: Run, fn: TaskFunction, from: number): void {
     const { items, spread, timed } = run.message;
     const { slot } = run;
-    const state = this.#state;
-    if (!timed && from === 0) state.startClock(slot, now());
+    // Read each time, not kept: a task that exits freezes it midway.
+    if (!timed && from === 0) this.#state.startClock(slot, now());
     for (let i = from; i < items.length; i++) {
-      state.startItem(slot, i, timed ? now() : undefined);
+      this.#state.startItem(slot, i, timed ? now() : undefined);
       let result: unknown;
       try {
         result = spread ? fn(...(items[i] as unknown[])) : fn(items[i]);

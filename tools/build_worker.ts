@@ -7,6 +7,14 @@
  * works when imported from a remote URL or JSR, where a worker file beside
  * it could not be loaded.
  *
+ * Because the code is a string, a program that bundles the pool (with
+ * `--keep-names`, say, whose `__name(...)` calls need the helper at the top
+ * of that program's bundle) never reaches into it: the bundle here is
+ * self-contained, and `tests/runtime_neutral_test.ts` checks that it reads
+ * no global but those every runtime has. (A user's inline task is another
+ * matter: its source carries the bundler's calls, so the worker defines a
+ * `__name` of its own, in `_worker/main.ts`.)
+ *
  * Run it with `deno task build`; `tests/worker_source_test.ts` fails when
  * the committed file is not what this would write.
  *
