@@ -145,6 +145,15 @@ function classify(
   ) {
     return { kind: "permission-denied", detail };
   }
+  // Browsers say only that the fetch failed (Chromium, Firefox), whatever
+  // the HTTP status: most often a 404.
+  if (
+    /^(Failed to fetch|error loading) dynamically imported module\b/.test(
+      message,
+    )
+  ) {
+    return { kind: "not-found", detail };
+  }
   if (code !== "ERR_MODULE_NOT_FOUND") {
     return {
       kind: "threw",
@@ -154,7 +163,7 @@ function classify(
   if (/^SyntaxError\b|could not be parsed/.test(message)) {
     return { kind: "syntax-error", detail };
   }
-  if (/^Module not found\b/.test(message)) {
+  if (/^(Module not found|Cannot find module)\b/.test(message)) {
     return { kind: "not-found", detail };
   }
   return { kind: "other", detail };
