@@ -36,18 +36,21 @@ if (!("self" in globalThis)) {
 
 /**
  * The worker's own web-style channel, which in Deno carries the same
- * messages as `parentPort`. It is used instead where there is one (Deno,
- * Bun) because Deno's `parentPort` reads a typed array element by element:
- * a 2 MiB `Uint8Array` took 790 ms to reach a task through it, and 16 ms
- * this way (measured on Deno 2.9.6). Node's worker has none: `parentPort`
- * is its channel.
+ * messages as `parentPort`. It is used instead in Deno because Deno's
+ * `parentPort` reads a typed array element by element: a 2 MiB
+ * `Uint8Array` took 790 ms to reach a task through it, and 16 ms this way
+ * (measured on Deno 2.9.6). Elsewhere `parentPort` is the channel: Node's
+ * worker has no other, and in Bun 1.4.5 a `node:worker_threads` worker has
+ * a global `postMessage` but its global `onmessage` never hears the parent.
  */
 interface WebChannel {
   postMessage(message: FromWorker, transfer?: ArrayBuffer[]): void;
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 }
-const web = typeof (globalThis as { postMessage?: unknown }).postMessage ===
-    "function"
+const inDeno = typeof (globalThis as { Deno?: { version?: unknown } }).Deno
+  ?.version === "object";
+const web = inDeno &&
+    typeof (globalThis as { postMessage?: unknown }).postMessage === "function"
   ? globalThis as unknown as WebChannel
   : null;
 

@@ -1803,7 +1803,8 @@ if (!("self" in globalThis)) {
     configurable: true
   });
 }
-var web = typeof globalThis.postMessage === "function" ? globalThis : null;
+var inDeno = typeof globalThis.Deno?.version === "object";
+var web = inDeno && typeof globalThis.postMessage === "function" ? globalThis : null;
 startWorker({
   post(message, transfer) {
     if (web !== null) web.postMessage(message, transfer);
