@@ -1,0 +1,633 @@
+// Copyright 2026 the @paralelo/pool authors. MIT license.
+/**
+ * The pool outside Deno, and as its users build it. One runtime-neutral
+ * scenario (`tests/runtimes/scenario.mjs`: order, inline and module tasks,
+ * closure rejection, `TaskError` fidelity, a worker's exit, the timeout of a
+ * synchronous loop, abort, close and terminate, imap) runs:
+ *
+ * - in Deno, here, on `mod.ts`, on both backends;
+ * - in headless Chromium (Debian's `chromium`, driven by puppeteer-core in
+ *   Node: `runtimes/chromium.mjs`), on the browser build, in a page this
+ *   test serves on 127.0.0.1 with the cross-origin isolation headers, and
+ *   once without them (no `SharedArrayBuffer`: the pool then sends its
+ *   workers' state in messages, and everything still works);
+ * - in Bun (npm's `bun`) and Node, on the node build (`runtimes/main.mjs`).
+ *
+ * The builds are the project's own tasks (`deno task build:browser`,
+ * `deno task build:node`). Other tests bundle a small app that imports the
+ * library with `deno bundle` and with esbuild, with and without
+ * `--keep-names`, and run it; and load the browser demo
+ * (`examples/browser/`) in Chromium, checking that it completes with its
+ * bar at 100% and its timeline, and that the page's thread stayed free.
+ *
+ * A runtime that is missing skips its test, whose name says what to
+ * install (`apt-get install chromium`, `npm ci --prefix tests/runtimes/npm`),
+ * unless `PARALELO_REQUIRE_ALL=1` (as `.ci/run` sets), which makes the skip
+ * a failure. Every child process runs under a deadline.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import * as lib from "../mod.ts";
+import { importsOf } from "../tools/build_dist.ts";
+import {
+  DEMO_PATH,
+  ISOLATION_HEADERS,
+  serveStatic,
+} from "../examples/browser/serve.ts";
+import { run } from "./runtimes/scenario.mjs";
+import { deadline } from "./_helpers.ts";
+import {
+  assertPresent,
+  buildDist,
+  findBun,
+  findChromium,
+  findEsbuild,
+  findNode,
+  type Found,
+  gate,
+  HERE,
+  lastJson,
+  rootPath,
+  runChild,
+  tail,
+  type Tool,
+} from "./runtimes/_harness.ts";
+
+/** One step of the scenario, as `run()` reports it. */
+interface StepResult {
+  name: string;
+  ok: boolean;
+  error: string | null;
+  ms: number;
+}
+
+/** The steps every full run has, whatever the runtime. */
+const CONTRACT = [
+  "cpuCount",
+  "default backend",
+  "order",
+  "inline task",
+  "module task",
+  "closure rejection",
+  "TaskError fidelity",
+  "worker exit: ",
+  "timeout of a synchronous loop",
+  "abort",
+  "close",
+  "terminate",
+  "imap",
+];
+
+const TASKS_URL = new URL("tasks.mjs", HERE).href;
+const MAIN = new URL("main.mjs", HERE).pathname;
+const CHROMIUM_DRIVER = new URL("chromium.mjs", HERE).pathname;
+
+const node = findNode();
+const bun = findBun();
+const chromium = findChromium();
+const esbuild = findEsbuild();
+
+function tool(found: Found): Tool {
+  if ("missing" in found) throw new Error(found.missing);
+  return found;
+}
+
+/** A test that needs `tools`: skipped, or failed, when one is missing. */
+function runtimeTest(
+  name: string,
+  tools: Found[],
+  fn: (t: Deno.TestContext) => Promise<void>,
+): void {
+  const gated = gate(name, tools);
+  Deno.test({
+    name: gated.name,
+    ignore: gated.ignore,
+    fn: async (t) => {
+      assertPresent(gated.missing);
+      await fn(t);
+    },
+  });
+}
+
+/**
+ * Reports each step of a run as a test step, so that a failure names the
+ * step and the runtime, and checks that the run had every step.
+ */
+async function reportSteps(
+  t: Deno.TestContext,
+  where: string,
+  results: StepResult[],
+): Promise<void> {
+  const names = results.map((result) => result.name);
+  for (const step of CONTRACT) {
+    assert.ok(
+      names.some((name) => name.startsWith(step)),
+      `${where}: the run has no step '${step}' (it had ${names.join(", ")})`,
+    );
+  }
+  const failed = results.filter((result) => !result.ok);
+  console.log(
+    `${where}: ${
+      results.length - failed.length
+    } of ${results.length} steps passed${
+      failed.length === 0
+        ? ""
+        : `; failed: ${failed.map((result) => result.name).join(", ")}`
+    }`,
+  );
+  for (const result of results) {
+    await t.step(`${result.name} (${result.ms} ms)`, () => {
+      if (!result.ok) throw new Error(`${where}: ${result.error}`);
+    });
+  }
+}
+
+/** The results a runner printed, or a failure that shows its output. */
+function resultsOf(
+  what: string,
+  output: Awaited<ReturnType<typeof runChild>>,
+): StepResult[] {
+  const parsed = lastJson(output.stdout);
+  const results = parsed?.results as StepResult[] | undefined;
+  if (!Array.isArray(results)) {
+    throw new Error(
+      `${what} printed no results (code ${output.code}${
+        output.killed ? ", killed at its deadline" : ""
+      }):\n${tail(output.stderr)}\n${tail(output.stdout, 5)}`,
+    );
+  }
+  return results;
+}
+
+// --- the builds -------------------------------------------------------------
+
+Deno.test("deno task build:browser and build:node write self-contained bundles", async () => {
+  await deadline(buildDist(), "the builds", 130_000);
+  const browser = await Deno.readTextFile(rootPath("dist/browser/pool.js"));
+  assert.deepEqual(
+    importsOf(browser),
+    [],
+    "the browser build imports nothing: acorn and eslint-scope are inlined",
+  );
+  const nodeBuild = await Deno.readTextFile(rootPath("dist/node/pool.js"));
+  for (const specifier of importsOf(nodeBuild)) {
+    assert.match(specifier, /^node:/, "the node build imports only built-ins");
+  }
+  assert.doesNotMatch(browser, /["']npm:/, "no npm: specifier is left");
+  const manifest = JSON.parse(
+    await Deno.readTextFile(rootPath("dist/node/package.json")),
+  );
+  assert.equal(manifest.type, "module");
+  assert.equal(manifest.exports["."], "./pool.js");
+  // The build is the library: the same exports as mod.ts.
+  const built = await import(rootPath("dist/browser/pool.js"));
+  assert.deepEqual(Object.keys(built).sort(), Object.keys(lib).sort());
+});
+
+// --- Deno -------------------------------------------------------------------
+
+for (
+  const [backend, exits] of [
+    ["web", ["self.close", "Deno.exit", "process.exit"]],
+    ["node", ["process.exit", "Deno.exit"]],
+  ] as const
+) {
+  Deno.test(`the runtime scenario in Deno, on mod.ts [${backend}]`, async (t) => {
+    const results = await deadline(
+      run(lib, { backend, exits: [...exits], tasksUrl: TASKS_URL }),
+      `the scenario in Deno [${backend}]`,
+      300_000,
+    ) as StepResult[];
+    await reportSteps(t, `Deno ${Deno.version.deno} [${backend}]`, results);
+  });
+}
+
+// --- Chromium ---------------------------------------------------------------
+
+/** What `chromium.mjs` printed. */
+interface ChromiumOutput {
+  report: Record<string, unknown> | null;
+  console: string[];
+  errors: string[];
+  shown: string;
+}
+
+/**
+ * Serves the pages (isolated or not), opens `path` in headless Chromium and
+ * returns what the page reported, with the paths the server did not find.
+ */
+async function openInChromium(
+  path: string,
+  isolated: boolean,
+  timeoutMs: number,
+): Promise<{ output: ChromiumOutput; misses: string[] }> {
+  await deadline(buildDist(), "the builds", 130_000);
+  const misses: string[] = [];
+  const server = await serveStatic({
+    port: 0,
+    isolated,
+    onMiss: (missed, status) => {
+      if (missed !== "/favicon.ico") misses.push(`${status} ${missed}`);
+    },
+  });
+  try {
+    const result = await runChild(
+      tool(node).path,
+      [
+        CHROMIUM_DRIVER,
+        `${server.origin}${path}`,
+        "--timeout-ms",
+        String(timeoutMs),
+        "--chromium",
+        tool(chromium).path,
+      ],
+      { ms: timeoutMs + 45_000 },
+    );
+    const output = lastJson(result.stdout) as ChromiumOutput | null;
+    if (output === null) {
+      throw new Error(
+        `chromium.mjs printed nothing (code ${result.code}${
+          result.killed ? ", killed" : ""
+        }):\n${tail(result.stderr)}`,
+      );
+    }
+    if (output.report === null) {
+      throw new Error(
+        `The page ${path} reported nothing: ${output.errors.join("\n")}\n` +
+          `It showed: ${output.shown.slice(0, 2_000)}\n` +
+          `Its console: ${output.console.slice(-20).join("\n")}\n` +
+          `Not found: ${misses.join(", ") || "nothing"}`,
+      );
+    }
+    return { output, misses };
+  } finally {
+    await server.shutdown();
+  }
+}
+
+for (const isolated of [true, false]) {
+  runtimeTest(
+    `the runtime scenario in headless Chromium, on dist/browser/pool.js, ${
+      isolated
+        ? "cross-origin isolated (COOP/COEP)"
+        : "not isolated (no COOP/COEP: no SharedArrayBuffer)"
+    }`,
+    [node, chromium],
+    async (t) => {
+      const { output, misses } = await openInChromium(
+        "/tests/runtimes/page.html",
+        isolated,
+        240_000,
+      );
+      const report = output.report!;
+      assert.equal(report.error, undefined, String(report.error));
+      assert.equal(report.isolated, isolated, "crossOriginIsolated");
+      assert.equal(report.sharedArrayBuffer, isolated, "SharedArrayBuffer");
+      assert.deepEqual(misses, [], "every file the page asked for was served");
+      assert.deepEqual(output.errors, [], "no uncaught error in the page");
+      await reportSteps(
+        t,
+        `Chromium ${tool(chromium).version.match(/\d[\d.]*/)?.[0]}, ${
+          isolated ? "isolated" : "not isolated"
+        }`,
+        report.results as StepResult[],
+      );
+    },
+  );
+}
+
+// --- Bun and Node -----------------------------------------------------------
+
+/** Runs `main.mjs` in `runtime` on the node build, and reports its steps. */
+async function runBuilt(
+  t: Deno.TestContext,
+  runtime: Tool,
+  label: string,
+  backend: string,
+  exits: string[],
+): Promise<void> {
+  await deadline(buildDist(), "the builds", 130_000);
+  const what = `${label} [${backend}]`;
+  const output = await runChild(
+    runtime.path,
+    [MAIN, rootPath("dist/node/pool.js"), backend, exits.join(",")],
+    { ms: 300_000 },
+  );
+  const results = resultsOf(what, output);
+  await reportSteps(t, what, results);
+  // After its results, the process must end by itself: nothing it left
+  // (an idle worker, a timer) may keep it alive.
+  assert.ok(
+    !output.killed,
+    `${what} printed its results but did not exit by itself`,
+  );
+  assert.equal(output.code, 0, `${what} exited with ${output.code}`);
+}
+
+// Bun's Web Workers have no self.close(): a task exits them with
+// process.exit(), which Bun reports as the worker's "close" event.
+for (
+  const [backend, exits] of [
+    ["web", ["process.exit"]],
+    ["node", ["process.exit"]],
+  ] as const
+) {
+  runtimeTest(
+    `the runtime scenario in Bun, on dist/node/pool.js [${backend}]`,
+    [bun],
+    (t) =>
+      runBuilt(t, tool(bun), `Bun ${tool(bun).version}`, backend, [...exits]),
+  );
+}
+
+// Node has no Web Worker: with no backend named, a pool runs on
+// node:worker_threads.
+runtimeTest(
+  "the runtime scenario in Node, on dist/node/pool.js [default backend: node]",
+  [node],
+  (t) =>
+    runBuilt(t, tool(node), `Node ${tool(node).version}`, "default", [
+      "process.exit",
+    ]),
+);
+
+// --- bundling an app that uses the library ----------------------------------
+
+/** What `runtimes/bundle_app.mjs` prints when all is well. */
+const APP_OUTPUT = {
+  inline: [2, 4, 6],
+  named: [1, 2, 3],
+  module: [1, 4, 9],
+  taskError: {
+    isTaskError: true,
+    index: 2,
+    cause: "RangeError: 2 is too big",
+  },
+};
+
+const APP = rootPath("tests/runtimes/bundle_app.mjs");
+
+/**
+ * What `--minify --keep-names` may print for the named function instead:
+ * the minifier renames the `__name` helper (to `u`, say), which the worker
+ * cannot know, so the pool refuses the task before it runs, by the
+ * helper's new name, as it does any variable from the enclosing scope (the
+ * README: "the check rejects them by name"). Refused, never a hang or a
+ * `ReferenceError` in the worker.
+ */
+const MINIFIED_HELPER =
+  /^TypeError: Cannot run inline task '[\w$]+' as it uses '[\w$]+' from the enclosing scope/;
+
+/** Runs a bundled app and checks what it printed. */
+async function checkApp(
+  what: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  minified = false,
+): Promise<void> {
+  const output = await runChild(command, [...args, TASKS_URL], {
+    cwd,
+    ms: 60_000,
+  });
+  const printed = lastJson(output.stdout);
+  assert.ok(
+    printed !== null,
+    `${what} printed nothing (code ${output.code}${
+      output.killed ? ", killed" : ""
+    }):\n${tail(output.stderr)}`,
+  );
+  if (minified && typeof printed?.named === "string") {
+    assert.match(printed.named, MINIFIED_HELPER, what);
+    console.log(`${what}: the named task was refused: ${printed.named}`);
+    printed.named = APP_OUTPUT.named;
+  }
+  assert.deepEqual(printed, APP_OUTPUT, `${what}: ${output.stdout.trim()}`);
+  assert.ok(!output.killed, `${what} did not exit by itself`);
+  assert.equal(output.code, 0, `${what} exited with ${output.code}`);
+}
+
+/** The variants of a bundler's flags that each test builds and runs. */
+const NAME_FLAGS: ReadonlyArray<[string, string[]]> = [
+  ["plain", []],
+  ["--keep-names", ["--keep-names"]],
+  ["--minify --keep-names", ["--minify", "--keep-names"]],
+];
+
+Deno.test("an app bundled with deno bundle, with and without --keep-names, runs in Deno", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "paralelo_bundle_" });
+  try {
+    const map = `${dir}/import_map.json`;
+    await Deno.writeTextFile(
+      map,
+      JSON.stringify({ imports: { "@paralelo/pool": rootPath("mod.ts") } }),
+    );
+    for (const [label, flags] of NAME_FLAGS) {
+      await t.step(`deno bundle ${label}`, async () => {
+        const out = `${dir}/app_${flags.join("").replaceAll("-", "")}.js`;
+        const built = await runChild(Deno.execPath(), [
+          "bundle",
+          "--quiet",
+          "--platform",
+          "deno",
+          "--format",
+          "esm",
+          ...flags,
+          "--import-map",
+          map,
+          "--output",
+          out,
+          APP,
+        ]);
+        assert.equal(built.code, 0, `deno bundle failed: ${built.stderr}`);
+        if (flags.includes("--keep-names")) {
+          assert.match(
+            await Deno.readTextFile(out),
+            /\(count, "count"\)|\(\w+,"count"\)/,
+            "the bundle names the nested function, as --keep-names does",
+          );
+        }
+        await checkApp(
+          `the app bundled by deno bundle ${label}`,
+          Deno.execPath(),
+          ["run", "--allow-all", "--no-config", out],
+          dir,
+          flags.includes("--minify"),
+        );
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+runtimeTest(
+  "an app bundled with esbuild on the node build, with and without --keep-names, runs in Node",
+  [node, esbuild],
+  async (t) => {
+    await deadline(buildDist(), "the builds", 130_000);
+    const dir = await Deno.makeTempDir({ prefix: "paralelo_esbuild_" });
+    try {
+      for (const [label, flags] of NAME_FLAGS) {
+        await t.step(`esbuild ${label}`, async () => {
+          const out = `${dir}/app_${flags.join("").replaceAll("-", "")}.mjs`;
+          const built = await runChild(tool(esbuild).path, [
+            APP,
+            "--bundle",
+            "--log-level=warning",
+            "--platform=node",
+            "--format=esm",
+            ...flags,
+            `--alias:@paralelo/pool=${rootPath("dist/node/pool.js")}`,
+            `--outfile=${out}`,
+          ]);
+          assert.equal(built.code, 0, `esbuild failed: ${built.stderr}`);
+          if (flags.includes("--keep-names")) {
+            assert.match(
+              await Deno.readTextFile(out),
+              /\(count, "count"\)|\(\w+,"count"\)/,
+              "the bundle names the nested function, as --keep-names does",
+            );
+          }
+          await checkApp(
+            `the app bundled by esbuild ${label}`,
+            tool(node).path,
+            [out],
+            dir,
+            flags.includes("--minify"),
+          );
+        });
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+// --- the browser demo -------------------------------------------------------
+
+runtimeTest(
+  "the browser demo completes in headless Chromium, bar at 100% and timeline shown, the page's thread free",
+  [node, chromium],
+  async () => {
+    const { output, misses } = await openInChromium(
+      `${DEMO_PATH}?autorun`,
+      true,
+      120_000,
+    );
+    const report = output.report as {
+      error?: string;
+      done?: boolean;
+      isolated: boolean;
+      longTaskSupported: boolean;
+      runMs: number;
+      longestTaskMs: number;
+      longTasks: number;
+      longestFrameGapMs: number;
+      progress: { value: number; max: number };
+      progressText: string;
+      svg: boolean;
+      spans: number;
+      digits: number[];
+      longestText: string;
+    };
+    assert.equal(report.error, undefined, String(report.error));
+    assert.equal(report.done, true);
+    assert.deepEqual(misses, [], "every file the page asked for was served");
+    assert.deepEqual(output.errors, [], "no uncaught error in the page");
+    assert.equal(report.isolated, true, "the demo's page is isolated");
+    assert.deepEqual(report.progress, { value: 6, max: 6 }, "the bar is full");
+    assert.match(report.progressText, /6 \/ 6 \(100%\)/);
+    assert.equal(report.svg, true, "the timeline is drawn");
+    assert.equal(report.spans, 6, "a bar per x in the timeline");
+    assert.deepEqual(
+      report.digits,
+      [1, 3010300, 4771213, 6020600, 6989701, 7781513],
+      "the digits of x ** 10_000_000",
+    );
+    assert.match(report.longestText, /Longest main-thread task/);
+    console.log(
+      `The demo: ${
+        (report.runMs / 1000).toFixed(2)
+      } s on the pool; longest main-thread task ${
+        report.longTasks === 0
+          ? "under 50 ms (none reported)"
+          : `${report.longestTaskMs.toFixed(0)} ms`
+      }; longest gap between frames ${report.longestFrameGapMs.toFixed(0)} ms`,
+    );
+    assert.ok(report.longTaskSupported, "Chromium reports long tasks");
+    assert.ok(
+      report.longestTaskMs < 200,
+      `the page's thread was held for ${report.longestTaskMs} ms at once`,
+    );
+    assert.ok(
+      report.longestTaskMs < report.runMs / 4,
+      `the longest main-thread task (${report.longestTaskMs} ms) is not well under the run (${report.runMs} ms)`,
+    );
+  },
+);
+
+Deno.test("deno task browser-demo's server prints its URL and serves the page isolated", async () => {
+  await deadline(buildDist(), "the builds", 130_000);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      "examples/browser/serve.ts",
+      "--port",
+      "0",
+    ],
+    cwd: rootPath("."),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const stderr = child.stderr.pipeTo(new WritableStream());
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let printed = "";
+    const url = await deadline(
+      (async () => {
+        while (true) {
+          const { value, done } = await reader.read();
+          if (done) throw new Error(`The server exited: ${printed}`);
+          printed += value;
+          const found = printed.match(/(http:\/\/127\.0\.0\.1:\d+\S*)/);
+          if (found && printed.includes("\n")) return found[1]!;
+        }
+      })(),
+      "the demo server's URL",
+      30_000,
+    );
+    assert.ok(url.endsWith(DEMO_PATH), url);
+    for (
+      const [path, type] of [
+        [url, "text/html"],
+        [new URL("main.js", url).href, "text/javascript"],
+        [new URL("/dist/browser/pool.js", url).href, "text/javascript"],
+      ] as const
+    ) {
+      const response = await deadline(fetch(path), `GET ${path}`);
+      await response.body?.cancel();
+      assert.equal(response.status, 200, path);
+      assert.ok(response.headers.get("content-type")?.startsWith(type), path);
+      for (const [name, value] of Object.entries(ISOLATION_HEADERS)) {
+        assert.equal(response.headers.get(name), value, `${name} of ${path}`);
+      }
+    }
+    const hidden = await deadline(
+      fetch(new URL("/deno.json", url)),
+      "GET /deno.json",
+    );
+    await hidden.body?.cancel();
+    assert.equal(hidden.status, 404, "only the demo's files are served");
+  } finally {
+    child.kill("SIGTERM");
+    await reader.cancel().catch(() => {});
+    await deadline(child.status, "the demo server's exit", 10_000);
+    await stderr.catch(() => {});
+  }
+});
