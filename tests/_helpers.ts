@@ -119,37 +119,57 @@ export function fixture(name: string): URL {
   return new URL(`./workers/${name}`, import.meta.url);
 }
 
-/** What a child `deno` process did. */
+/** What a child process did. */
 export interface ChildResult {
   code: number;
   /** True if the deadline ran out and the child was killed. */
   killed: boolean;
   stdout: string;
   stderr: string;
+  /** How long it ran, in ms. */
+  ms: number;
+}
+
+/** Options of {@linkcode runChild} and {@linkcode runDeno}. */
+export interface ChildOptions {
+  /** Written to its stdin, which is closed after. @default {no stdin} */
+  stdin?: string;
+  /** Kill it after this many ms. @default {DEADLINE_MS} */
+  ms?: number;
+  /** Its working directory. @default {the repository's root} */
+  cwd?: string | URL;
+  /** More environment variables (`NO_COLOR=1` is always set). */
+  env?: Record<string, string>;
 }
 
 /**
- * Runs `deno` with `args` in a child process, feeding `stdin`, and kills it
- * if it has not exited within `ms`: a child that hangs is a failure, never a
- * test that hangs.
+ * Runs `command` with `args` in a child process, feeding `stdin`, and kills
+ * it if it has not exited within `ms`: a child that hangs is a failure,
+ * never a test that hangs.
  */
-export async function runDeno(
+export async function runChild(
+  command: string,
   args: string[],
-  options: { stdin?: string; ms?: number; cwd?: string } = {},
+  options: ChildOptions = {},
 ): Promise<ChildResult> {
   const ms = options.ms ?? DEADLINE_MS;
-  const child = new Deno.Command(Deno.execPath(), {
+  const started = performance.now();
+  const child = new Deno.Command(command, {
     args,
-    cwd: options.cwd ?? new URL("..", import.meta.url).pathname,
+    cwd: options.cwd ?? new URL("..", import.meta.url),
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   }).spawn();
   let killed = false;
   const timer = setTimeout(() => {
     killed = true;
-    child.kill("SIGKILL");
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It had just exited.
+    }
   }, ms);
   try {
     if (options.stdin !== undefined) {
@@ -159,7 +179,7 @@ export async function runDeno(
     }
     const output = await deadline(
       child.output(),
-      `deno ${args.join(" ")}`,
+      `${command} ${args.join(" ")}`,
       ms + 5_000,
     );
     const decoder = new TextDecoder();
@@ -168,8 +188,17 @@ export async function runDeno(
       killed,
       stdout: decoder.decode(output.stdout),
       stderr: decoder.decode(output.stderr),
+      ms: performance.now() - started,
     };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** {@linkcode runChild} of this `deno`. */
+export function runDeno(
+  args: string[],
+  options: ChildOptions = {},
+): Promise<ChildResult> {
+  return runChild(Deno.execPath(), args, options);
 }

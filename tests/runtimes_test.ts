@@ -439,7 +439,7 @@ Deno.test("an app bundled with deno bundle, with and without --keep-names, runs 
           "--output",
           out,
           APP,
-        ]);
+        ], { ms: 60_000 });
         assert.equal(built.code, 0, `deno bundle failed: ${built.stderr}`);
         if (flags.includes("--keep-names")) {
           assert.match(
@@ -481,7 +481,7 @@ runtimeTest(
             ...flags,
             `--alias:@paralelo/pool=${rootPath("dist/node/pool.js")}`,
             `--outfile=${out}`,
-          ]);
+          ], { ms: 60_000 });
           assert.equal(built.code, 0, `esbuild failed: ${built.stderr}`);
           if (flags.includes("--keep-names")) {
             assert.match(

@@ -16,41 +16,8 @@ import {
   startBooksSite,
 } from "../examples/books_site.ts";
 import { booksToCsv, parseBooks } from "../workers/books.ts";
-import { deadline, runDeno } from "./_helpers.ts";
-
-/** The saved real pages and the notebook's CSVs, as in `scrape_test.ts`. */
-const SHARED = (() => {
-  const env = Deno.permissions.querySync({
-      name: "env",
-      variable: "BOOKS_FIXTURES",
-    }).state === "granted"
-    ? Deno.env.get("BOOKS_FIXTURES")
-    : undefined;
-  return env === undefined
-    ? new URL("../../shared/fixtures/books.toscrape.com/", import.meta.url)
-    : new URL(`file://${env.replace(/\/*$/, "/")}`);
-})();
-const sharedExists = (() => {
-  try {
-    return Deno.statSync(new URL("expected/results_1.csv", SHARED)).isFile;
-  } catch {
-    return false;
-  }
-})();
-
-function scrape(args: string[], ms = 60_000) {
-  return runDeno(["run", "-A", "examples/scrape.ts", ...args], { ms });
-}
-
-async function csvFiles(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.name.endsWith(".csv")) {
-      files.set(entry.name, await Deno.readTextFile(`${dir}/${entry.name}`));
-    }
-  }
-  return files;
-}
+import { deadline } from "./_helpers.ts";
+import { csvFiles, scrape, SHARED, sharedExists } from "./_scrape.ts";
 
 /** Runs `body` in fresh temporary folders, removed after. */
 async function withDirs(

@@ -6,31 +6,8 @@ import {
   startBooksSite,
 } from "../examples/books_site.ts";
 import { booksToCsv, parseBooks } from "../workers/books.ts";
-import { deadline, runDeno } from "./_helpers.ts";
-
-/**
- * The 50 real listing pages, saved, and the CSVs the lesson's notebook wrote
- * from them: the project's shared folder beside the clone, or where
- * `BOOKS_FIXTURES` points.
- */
-const SHARED = (() => {
-  const env = Deno.permissions.querySync({
-      name: "env",
-      variable: "BOOKS_FIXTURES",
-    }).state === "granted"
-    ? Deno.env.get("BOOKS_FIXTURES")
-    : undefined;
-  return env === undefined
-    ? new URL("../../shared/fixtures/books.toscrape.com/", import.meta.url)
-    : new URL(`file://${env.replace(/\/*$/, "/")}`);
-})();
-const sharedExists = (() => {
-  try {
-    return Deno.statSync(new URL("expected/results_1.csv", SHARED)).isFile;
-  } catch {
-    return false;
-  }
-})();
+import { deadline } from "./_helpers.ts";
+import { csvFiles, scrape, SHARED, sharedExists } from "./_scrape.ts";
 
 async function withSite(
   options: Parameters<typeof startBooksSite>[0],
@@ -42,20 +19,6 @@ async function withSite(
   } finally {
     await deadline(site.close(), "the books site to close");
   }
-}
-
-function scrape(args: string[], ms = 60_000) {
-  return runDeno(["run", "-A", "examples/scrape.ts", ...args], { ms });
-}
-
-async function csvFiles(dir: string): Promise<Map<string, string>> {
-  const files = new Map<string, string>();
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.name.endsWith(".csv")) {
-      files.set(entry.name, await Deno.readTextFile(`${dir}/${entry.name}`));
-    }
-  }
-  return files;
 }
 
 Deno.test("the books site serves listing pages in the real paths, 404 elsewhere", async () => {

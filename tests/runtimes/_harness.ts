@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { deadline } from "../_helpers.ts";
+import { runChild } from "../_helpers.ts";
 
 /** The repository's root. */
 export const ROOT: URL = new URL("../../", import.meta.url);
@@ -32,72 +32,8 @@ function env(name: string): string | undefined {
 /** Whether `PARALELO_REQUIRE_ALL=1`: then a missing runtime fails its test. */
 export const required: boolean = env(REQUIRE_ALL) === "1";
 
-/** What a child process did. */
-export interface ChildResult {
-  code: number;
-  /** True if its deadline ran out and it was killed. */
-  killed: boolean;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Options of {@linkcode runChild}. */
-export interface ChildOptions {
-  /** Kill it after this many ms. @default {60000} */
-  ms?: number;
-  /** Its working directory. @default {the root} */
-  cwd?: string | URL;
-  /** More environment variables. */
-  env?: Record<string, string>;
-}
-
-/**
- * Runs `command` with `args`, and kills it if it has not exited within
- * `options.ms`: a child that hangs is a failure, never a test that hangs.
- */
-export async function runChild(
-  command: string,
-  args: string[],
-  options: ChildOptions = {},
-): Promise<ChildResult> {
-  const ms = options.ms ?? 60_000;
-  const started = performance.now();
-  const child = new Deno.Command(command, {
-    args,
-    cwd: options.cwd ?? ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1", ...options.env },
-  }).spawn();
-  let killed = false;
-  const timer = setTimeout(() => {
-    killed = true;
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // It had just exited.
-    }
-  }, ms);
-  try {
-    const output = await deadline(
-      child.output(),
-      `${command} ${args.join(" ")}`,
-      ms + 10_000,
-    );
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      killed,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-      ms: performance.now() - started,
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Child processes under deadlines, as the other tests run them. */
+export { type ChildOptions, type ChildResult, runChild } from "../_helpers.ts";
 
 /** Runs `command --version`; its first line, or null if it cannot run. */
 function version(command: string, args = ["--version"]): string | null {
