@@ -26,6 +26,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { joinNegativeValues } from "../_cli_args.ts";
 import { cpuCount } from "../cpu_count.ts";
 import type { PoolOptions } from "../pool.ts";
 import { Consumer } from "./_consumer.ts";
@@ -269,28 +270,6 @@ Flags:
 Ctrl-C or SIGTERM: stop pulling, finish or give back what it holds, exit 0.`;
 
 /**
- * `--size -1` as `--size=-1`, so that the flag's own check refuses the
- * value by name rather than `parseArgs` calling it ambiguous.
- */
-function joinNegativeValues(args: readonly string[]): string[] {
-  const joined: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const next = args[i + 1];
-    if (
-      /^--(servers|name|size|ack-wait|drain-timeout)$/.test(arg) &&
-      next !== undefined && /^-\.?\d/.test(next)
-    ) {
-      joined.push(`${arg}=${next}`);
-      i++;
-    } else {
-      joined.push(arg);
-    }
-  }
-  return joined;
-}
-
-/**
  * Reads `--permissions`: `none`, `inherit`, or a JSON object of Deno's
  * worker permissions such as `{"net":["books.toscrape.com"],"read":true}`.
  */
@@ -312,21 +291,27 @@ function permissionsFlag(
   return parsed as NonNullable<PoolOptions["permissions"]>;
 }
 
+/** The command line's flags, for `parseArgs`. */
+const FLAGS = {
+  servers: { type: "string", default: "nats://127.0.0.1:4222" },
+  name: { type: "string", default: "paralelo" },
+  size: { type: "string" },
+  "ack-wait": { type: "string", default: String(DEFAULT_ACK_WAIT_MS) },
+  "drain-timeout": { type: "string", default: "10000" },
+  permissions: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 /** The CLI: flags, signals, exit codes (0 when stopped, 2 for bad flags or no server). */
 async function main(): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args: joinNegativeValues(Deno.args),
-      options: {
-        servers: { type: "string", default: "nats://127.0.0.1:4222" },
-        name: { type: "string", default: "paralelo" },
-        size: { type: "string" },
-        "ack-wait": { type: "string", default: String(DEFAULT_ACK_WAIT_MS) },
-        "drain-timeout": { type: "string", default: "10000" },
-        permissions: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+      args: joinNegativeValues(
+        Deno.args,
+        (name) => FLAGS[name as keyof typeof FLAGS]?.type === "string",
+      ),
+      options: FLAGS,
     }));
   } catch (error) {
     console.error(

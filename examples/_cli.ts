@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { joinNegativeValues } from "../_cli_args.ts";
 import { parseArgs } from "node:util";
 
 /** One flag of an example. */
@@ -95,30 +96,6 @@ export function fail(message: string): never {
 }
 
 /**
- * The arguments with a negative number joined to its flag (`--scale -1`
- * becomes `--scale=-1`), so that `parseArgs` reads it as the value, which
- * the flag's check then refuses by name, instead of calling it "ambiguous".
- */
-function joinNegativeValues(args: string[], command: Command): string[] {
-  const joined: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const next = args[i + 1];
-    const name = arg.startsWith("--") ? arg.slice(2) : undefined;
-    if (
-      name !== undefined && command.flags[name]?.type === "string" &&
-      next !== undefined && /^-\.?\d/.test(next)
-    ) {
-      joined.push(`${arg}=${next}`);
-      i++;
-    } else {
-      joined.push(arg);
-    }
-  }
-  return joined;
-}
-
-/**
  * Parses `Deno.args` with `node:util`'s `parseArgs`: `--help` prints
  * {@linkcode helpText} and exits 0, and an unknown flag or a missing value
  * exits 2 with the usage.
@@ -136,7 +113,10 @@ export function parseFlags(command: Command): FlagValues {
   let values: FlagValues;
   try {
     ({ values } = parseArgs({
-      args: joinNegativeValues(Deno.args, command),
+      args: joinNegativeValues(
+        Deno.args,
+        (name) => command.flags[name]?.type === "string",
+      ),
       options,
     }) as { values: FlagValues });
   } catch (error) {
