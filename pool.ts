@@ -1093,27 +1093,26 @@ export class Pool<M = UntypedModule> implements AsyncDisposable {
         },
       },
     );
-  }
-
-  /**
-   * What a Jupyter notebook shows for the pool, when it is a cell's value or
-   * is passed to `Deno.jupyter.display`: `<Pool state=running size=4
-   * workers=2>` as text, and a table of its state, size, live workers and
-   * work so far (`poolBundle` in `jupyter.ts`, loaded only when asked).
-   *
-   * @returns The pool's `text/plain` and `text/html` forms.
-   */
-  [Symbol.for("Jupyter.display")](): Promise<
-    { "text/plain": string; "text/html": string }
-  > {
-    const snapshot = {
-      state: this.state,
-      size: this.size,
-      stats: this.stats(),
-      module: this.#engine.module,
-    };
-    return import("./jupyter.ts").then((jupyter) =>
-      jupyter.poolBundle(snapshot)
-    );
+    // What a Jupyter notebook shows for the pool, when it is a cell's value
+    // or is passed to `Deno.jupyter.display`: `<Pool state=running size=4
+    // workers=2>` as text, and a table of its state, size, live workers and
+    // work so far (`poolBundle` in `jupyter.ts`, loaded only when asked).
+    // Set here too: a computed key of `Symbol.for` has no isolated
+    // declaration, which the package's npm form is built from.
+    Object.defineProperty(this.prototype, Symbol.for("Jupyter.display"), {
+      value(this: Pool<unknown>): Promise<
+        { "text/plain": string; "text/html": string }
+      > {
+        const snapshot = {
+          state: this.state,
+          size: this.size,
+          stats: this.stats(),
+          module: this.#engine.module,
+        };
+        return import("./jupyter.ts").then((jupyter) =>
+          jupyter.poolBundle(snapshot)
+        );
+      },
+    });
   }
 }
