@@ -345,6 +345,11 @@ export function poolSettings(
       "Cannot create pool with 'maxHeapMb' on backend 'web' as Web Workers have no heap limit, and one that runs out of memory ends the whole process: pass { backend: \"node\" } as well, or leave 'maxHeapMb' out",
     );
   }
+  if (maxHeapMb !== undefined && !here.heapLimits) {
+    throw new TypeError(
+      `Cannot create pool with 'maxHeapMb' as ${here.label}'s node:worker_threads ignores resourceLimits, so no limit would hold: leave 'maxHeapMb' out`,
+    );
+  }
   const idleTimeout = options?.idleTimeout ??
     (backend === "web" ? DEFAULT_WEB_IDLE_TIMEOUT_MS : Infinity);
   if (idleTimeout !== Infinity) {

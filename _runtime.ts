@@ -188,6 +188,16 @@ export class Runtime {
         "function" && isolated !== false;
   }
 
+  /**
+   * Whether `node:worker_threads` honours `resourceLimits`, which
+   * `maxHeapMb` sets: Deno and Node do. Bun 1.4 accepts the option and
+   * ignores it (a task kept 2 GiB under a limit of 64 MiB), so a limit
+   * there would bound nothing.
+   */
+  get heapLimits(): boolean {
+    return this.name === "deno" || this.name === "node";
+  }
+
   /** The Web Locks API, where there is one (Deno, browsers' secure pages). */
   get locks(): LockManagerLike | undefined {
     const locks = attempt(() =>

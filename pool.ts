@@ -73,7 +73,8 @@ export interface PoolOptions {
    * `resourceLimits.maxOldGenerationSizeMb`): a task that goes over it fails
    * its call with a `WorkerCrashedError` that names the limit, the worker is
    * replaced, and the program goes on. Needs `backend: "node"`: a Web Worker
-   * that runs out of memory ends the whole process.
+   * that runs out of memory ends the whole process. Refused in Bun, whose
+   * `node:worker_threads` ignores `resourceLimits`.
    *
    * @default {undefined, V8's own limit}
    */

@@ -554,6 +554,34 @@ Deno.test("outside Deno, 'permissions' and 'unstableWorkerOptions' are refused, 
   }
 });
 
+Deno.test("in Bun, 'maxHeapMb' is refused, as its worker_threads ignore resourceLimits", () => {
+  const restore = simulateRuntime({
+    globals: {
+      Worker,
+      Bun: {},
+      process: { versions: { node: "24.3.0", bun: "1.4.5" }, cwd: () => "/" },
+    },
+  });
+  try {
+    assert.throws(
+      () => new Pool({ backend: "node", maxHeapMb: 64 }),
+      (error: Error) =>
+        error instanceof TypeError &&
+        error.message ===
+          "Cannot create pool with 'maxHeapMb' as Bun's node:worker_threads ignores resourceLimits, so no limit would hold: leave 'maxHeapMb' out",
+    );
+  } finally {
+    restore();
+  }
+  // Node honours it: the pool is made (and never starts a worker).
+  const node = asNode();
+  try {
+    new Pool({ backend: "node", maxHeapMb: 64 }).terminate();
+  } finally {
+    node();
+  }
+});
+
 Deno.test("in a browser, a module path resolves against the page's location", () => {
   const href = "https://example.com/app/index.html";
   const restore = simulateRuntime({
