@@ -3,7 +3,8 @@
  * The pool outside Deno, and as its users build it. One runtime-neutral
  * scenario (`tests/runtimes/scenario.mjs`: order, inline and module tasks,
  * closure rejection, `TaskError` fidelity, a worker's exit, the timeout of a
- * synchronous loop, abort, close and terminate, imap) runs:
+ * synchronous loop and whether its thread stops, `maxHeapMb`, abort, close
+ * and terminate, imap) runs:
  *
  * - in Deno, here, on `mod.ts`, on both backends;
  * - in headless Chromium (Debian's `chromium`, driven by puppeteer-core in
@@ -11,12 +12,15 @@
  *   test serves on 127.0.0.1 with the cross-origin isolation headers, and
  *   once without them (no `SharedArrayBuffer`: the pool then sends its
  *   workers' state in messages, and everything still works);
- * - in Bun (npm's `bun`) and Node, on the node build (`runtimes/main.mjs`).
+ * - in Bun (npm's `bun`) and Node, on the npm form, installed into a Node
+ *   project as `npx jsr add` installs it (`dist/node-app/`), by a program
+ *   that imports `@paralelo/pool` (`runtimes/main.mjs`).
  *
  * The builds are the project's own tasks (`deno task build:browser`,
- * `deno task build:node`). Other tests bundle a small app that imports the
- * library with `deno bundle` and with esbuild, with and without
- * `--keep-names`, and run it; and load the browser demo
+ * `deno task build:npm`). Other tests type-check and run a Node user's
+ * TypeScript against the npm form's `.d.ts` files; bundle a small app that
+ * imports the library with `deno bundle` and with esbuild (from the npm
+ * form), with and without `--keep-names`, and run it; and load the browser demo
  * (`examples/browser/`) in Chromium, checking that it completes with its
  * bar at 100% and its timeline, and that the page's thread stayed free.
  *
@@ -44,10 +48,13 @@ import {
   findChromium,
   findEsbuild,
   findNode,
+  findNpmDependencies,
   type Found,
   gate,
   HERE,
   lastJson,
+  NODE_PROJECT,
+  nodeProject,
   rootPath,
   runChild,
   tail,
@@ -60,6 +67,17 @@ interface StepResult {
   ok: boolean;
   error: string | null;
   ms: number;
+  note?: string;
+}
+
+/**
+ * What a runtime's backend does where runtimes differ, measured
+ * (tests/runtimes/scenario.mjs's `ScenarioOptions`): whether a timed-out
+ * synchronous loop's thread really stops, and what `maxHeapMb` does.
+ */
+interface Expected {
+  loopStops: boolean;
+  heapLimit: "enforced" | "refused";
 }
 
 /** The steps every full run has, whatever the runtime. */
@@ -73,6 +91,8 @@ const CONTRACT = [
   "TaskError fidelity",
   "worker exit: ",
   "timeout of a synchronous loop",
+  "the thread of a timed-out loop stops",
+  "maxHeapMb",
   "abort",
   "close",
   "terminate",
@@ -80,13 +100,14 @@ const CONTRACT = [
 ];
 
 const TASKS_URL = new URL("tasks.mjs", HERE).href;
-const MAIN = new URL("main.mjs", HERE).pathname;
+const MAIN_URL = new URL("main.mjs", HERE).href;
 const CHROMIUM_DRIVER = new URL("chromium.mjs", HERE).pathname;
 
 const node = findNode();
 const bun = findBun();
 const chromium = findChromium();
 const esbuild = findEsbuild();
+const npmDependencies = findNpmDependencies();
 
 function tool(found: Found): Tool {
   if ("missing" in found) throw new Error(found.missing);
@@ -162,7 +183,7 @@ function resultsOf(
 
 // --- the builds -------------------------------------------------------------
 
-Deno.test("deno task build:browser and build:node write self-contained bundles", async () => {
+Deno.test("deno task build:browser writes a self-contained bundle, and build:npm the npm form", async () => {
   await deadline(buildDist(), "the builds", 130_000);
   const browser = await Deno.readTextFile(rootPath("dist/browser/pool.js"));
   assert.deepEqual(
@@ -170,32 +191,78 @@ Deno.test("deno task build:browser and build:node write self-contained bundles",
     [],
     "the browser build imports nothing: acorn and eslint-scope are inlined",
   );
-  const nodeBuild = await Deno.readTextFile(rootPath("dist/node/pool.js"));
-  for (const specifier of importsOf(nodeBuild)) {
-    assert.match(specifier, /^node:/, "the node build imports only built-ins");
-  }
   assert.doesNotMatch(browser, /["']npm:/, "no npm: specifier is left");
-  const manifest = JSON.parse(
-    await Deno.readTextFile(rootPath("dist/node/package.json")),
-  );
-  assert.equal(manifest.type, "module");
-  assert.equal(manifest.exports["."], "./pool.js");
   // The build is the library: the same exports as mod.ts.
   const built = await import(rootPath("dist/browser/pool.js"));
   assert.deepEqual(Object.keys(built).sort(), Object.keys(lib).sort());
+
+  // The npm form: JSR's package.json, and every module as .js and .d.ts
+  // whose imports are relative .js files that exist, node: built-ins, or
+  // the dependencies the manifest names.
+  const manifest = JSON.parse(
+    await Deno.readTextFile(rootPath("dist/npm/package.json")),
+  );
+  assert.equal(manifest.name, "@jsr/paralelo__pool");
+  assert.equal(manifest.type, "module");
+  assert.deepEqual(manifest.exports["."], {
+    types: "./mod.d.ts",
+    default: "./mod.js",
+  });
+  assert.deepEqual(Object.keys(manifest.exports), [
+    ".",
+    "./cluster",
+    "./cluster/worker",
+  ]);
+  const dependencies = new Set(Object.keys(manifest.dependencies));
+  const seen = new Set<string>();
+  const pending = ["mod.js", "cluster/mod.js", "cluster/worker.js"];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = await Deno.readTextFile(rootPath(`dist/npm/${file}`));
+    await Deno.stat(rootPath(`dist/npm/${file.replace(/\.js$/, ".d.ts")}`));
+    for (const specifier of importsOf(code)) {
+      if (specifier.startsWith(".")) {
+        assert.match(specifier, /\.js$/, `${file} imports ${specifier}`);
+        const target = new URL(specifier, `file:///${file}`).pathname.slice(1);
+        pending.push(target);
+      } else if (!specifier.startsWith("node:")) {
+        const name = specifier.match(/^(@[^/]+\/)?[^/]+/)![0];
+        assert.ok(
+          dependencies.has(name),
+          `${file} imports ${specifier}, which package.json does not name`,
+        );
+      }
+    }
+  }
+  assert.ok(seen.has("_task_ref.js") && seen.has("_worker_source.js"));
 });
 
 // --- Deno -------------------------------------------------------------------
 
+// Deno's Web Workers cannot be stopped in a synchronous loop: the thread
+// spins on (the pool warns); node:worker_threads' terminate() stops it.
 for (
-  const [backend, exits] of [
-    ["web", ["self.close", "Deno.exit", "process.exit"]],
-    ["node", ["process.exit", "Deno.exit"]],
+  const [backend, exits, expected] of [
+    ["web", ["self.close", "Deno.exit", "process.exit"], {
+      loopStops: false,
+      heapLimit: "refused",
+    }],
+    ["node", ["process.exit", "Deno.exit"], {
+      loopStops: true,
+      heapLimit: "enforced",
+    }],
   ] as const
 ) {
   Deno.test(`the runtime scenario in Deno, on mod.ts [${backend}]`, async (t) => {
     const results = await deadline(
-      run(lib, { backend, exits: [...exits], tasksUrl: TASKS_URL }),
+      run(lib, {
+        backend,
+        exits: [...exits],
+        ...expected,
+        tasksUrl: TASKS_URL,
+      }),
       `the scenario in Deno [${backend}]`,
       300_000,
     ) as StepResult[];
@@ -299,20 +366,36 @@ for (const isolated of [true, false]) {
 
 // --- Bun and Node -----------------------------------------------------------
 
-/** Runs `main.mjs` in `runtime` on the node build, and reports its steps. */
+/**
+ * A user's program in the Node project that installed the npm form: it
+ * imports the package by its name and hands it to `main.mjs`.
+ */
+const APP_MJS = `import * as lib from "@paralelo/pool";
+await (await import(${JSON.stringify(MAIN_URL)})).main(lib);
+`;
+
+/**
+ * Runs the scenario in `runtime` on the npm form, as a user's program in a
+ * Node project that installed it, and reports its steps.
+ */
 async function runBuilt(
   t: Deno.TestContext,
   runtime: Tool,
   label: string,
   backend: string,
   exits: string[],
+  expected: Expected,
 ): Promise<void> {
-  await deadline(buildDist(), "the builds", 130_000);
+  const dir = await deadline(
+    nodeProject({ "app.mjs": APP_MJS }),
+    "the Node project",
+    130_000,
+  );
   const what = `${label} [${backend}]`;
   const output = await runChild(
     runtime.path,
-    [MAIN, rootPath("dist/node/pool.js"), backend, exits.join(",")],
-    { ms: 300_000 },
+    ["app.mjs", backend, exits.join(","), JSON.stringify(expected)],
+    { ms: 300_000, cwd: dir },
   );
   const results = resultsOf(what, output);
   await reportSteps(t, what, results);
@@ -326,30 +409,152 @@ async function runBuilt(
 }
 
 // Bun's Web Workers have no self.close(): a task exits them with
-// process.exit(), which Bun reports as the worker's "close" event.
+// process.exit(), which Bun reports as the worker's "close" event. Both of
+// Bun's backends stop a thread in a synchronous loop. Bun's
+// node:worker_threads takes resourceLimits and ignores it (a task kept
+// 2 GiB under a limit of 64 MiB), so the pool refuses maxHeapMb in Bun.
 for (
-  const [backend, exits] of [
-    ["web", ["process.exit"]],
-    ["node", ["process.exit"]],
+  const [backend, exits, expected] of [
+    ["web", ["process.exit"], { loopStops: true, heapLimit: "refused" }],
+    ["node", ["process.exit"], { loopStops: true, heapLimit: "refused" }],
   ] as const
 ) {
   runtimeTest(
-    `the runtime scenario in Bun, on dist/node/pool.js [${backend}]`,
-    [bun],
+    `the runtime scenario in Bun, on the npm form in a Node project [${backend}]`,
+    [bun, npmDependencies],
     (t) =>
-      runBuilt(t, tool(bun), `Bun ${tool(bun).version}`, backend, [...exits]),
+      runBuilt(
+        t,
+        tool(bun),
+        `Bun ${tool(bun).version}`,
+        backend,
+        [...exits],
+        expected,
+      ),
   );
 }
 
 // Node has no Web Worker: with no backend named, a pool runs on
 // node:worker_threads.
 runtimeTest(
-  "the runtime scenario in Node, on dist/node/pool.js [default backend: node]",
-  [node],
+  "the runtime scenario in Node, on the npm form in a Node project [default backend: node]",
+  [node, npmDependencies],
   (t) =>
     runBuilt(t, tool(node), `Node ${tool(node).version}`, "default", [
       "process.exit",
-    ]),
+    ], { loopStops: true, heapLimit: "enforced" }),
+);
+
+// --- a Node user's TypeScript, on the npm form's declarations --------------
+
+/** A typed task module, as a Node user writes one. */
+const TYPED_TASKS = `export function square(x: number): number {
+  return x * x;
+}
+
+export function tooBig(x: number): number {
+  if (x > 1) throw new RangeError(\`\${x} is too big\`);
+  return x;
+}
+
+export async function greet(name: string, ms: number): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return \`hello, \${name}\`;
+}
+`;
+
+/**
+ * A user's program that must type-check as it is: each \`@ts-expect-error\`
+ * fails the check if the declarations let its line through, so the types
+ * are real, not \`any\`.
+ */
+const TYPED_APP = `import { cpuCount, Pool, TaskError } from "@paralelo/pool";
+import type * as tasks from "./tasks.mjs";
+
+const pool = new Pool<typeof tasks>(new URL("./tasks.mjs", import.meta.url), {
+  size: Math.min(2, cpuCount()),
+});
+try {
+  const squares: number[] = await pool.map("square", [1, 2, 3]);
+  const greetings: string[] = await pool.starmap("greet", [["a", 5], ["b", 1]]);
+  const later = pool.mapAsync("square", [4]);
+  const ready: boolean = later.ready();
+  const got: number[] = await later.get(10_000);
+  const inline: string[] = await pool.map((x: number) => x.toFixed(1), [1, 2]);
+  // @ts-expect-error: 'cube' is not a task of the module
+  await pool.map("cube", [1]).catch(() => null);
+  // @ts-expect-error: square takes a number, not a string
+  await pool.map("square", ["two"]).catch(() => null);
+  // @ts-expect-error: the results are numbers
+  const wrong: string[] = await pool.map("square", [1]);
+  const failed = await pool.map("tooBig", [1, 2]).then(() => null, (e: unknown) => e);
+  console.log(JSON.stringify({
+    squares, greetings, ready, got, inline, wrong,
+    taskError: failed instanceof TaskError
+      ? { index: failed.index, cause: String(failed.cause) }
+      : String(failed),
+  }));
+} finally {
+  await pool[Symbol.asyncDispose]();
+}
+`;
+
+const TSCONFIG = JSON.stringify(
+  {
+    compilerOptions: {
+      strict: true,
+      target: "es2022",
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      types: ["node"],
+      skipLibCheck: false,
+      outDir: "out",
+    },
+    files: ["typed.mts", "tasks.mts"],
+  },
+  null,
+  2,
+);
+
+runtimeTest(
+  "a Node user's TypeScript type-checks against the npm form's .d.ts files, and runs",
+  [node, npmDependencies],
+  async () => {
+    const dir = await deadline(
+      nodeProject({
+        "typed.mts": TYPED_APP,
+        "tasks.mts": TYPED_TASKS,
+        "tsconfig.json": TSCONFIG,
+      }),
+      "the Node project",
+      130_000,
+    );
+    const checked = await runChild(
+      tool(node).path,
+      ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"],
+      { ms: 120_000, cwd: dir },
+    );
+    assert.equal(
+      checked.code,
+      0,
+      `tsc found errors in ${NODE_PROJECT}/typed.mts:\n${checked.stdout}${checked.stderr}`,
+    );
+    const ran = await runChild(tool(node).path, ["out/typed.mjs"], {
+      ms: 60_000,
+      cwd: dir,
+    });
+    assert.equal(ran.code, 0, `out/typed.mjs failed: ${tail(ran.stderr)}`);
+    assert.deepEqual(lastJson(ran.stdout), {
+      squares: [1, 4, 9],
+      greetings: ["hello, a", "hello, b"],
+      ready: false,
+      got: [16],
+      inline: ["1.0", "2.0"],
+      // What the line that does not type-check gets at run time.
+      wrong: [1],
+      taskError: { index: 1, cause: "RangeError: 2 is too big" },
+    });
+  },
 );
 
 // --- bundling an app that uses the library ----------------------------------
@@ -463,25 +668,30 @@ Deno.test("an app bundled with deno bundle, with and without --keep-names, runs 
 });
 
 runtimeTest(
-  "an app bundled with esbuild on the node build, with and without --keep-names, runs in Node",
-  [node, esbuild],
+  "an app bundled with esbuild from the npm form, with and without --keep-names, runs in Node",
+  [node, esbuild, npmDependencies],
   async (t) => {
-    await deadline(buildDist(), "the builds", 130_000);
+    // The app sits in the Node project, so that esbuild finds
+    // @paralelo/pool in its node_modules, as it would a user's.
+    const project = await deadline(
+      nodeProject({ "bundle_app.mjs": await Deno.readTextFile(APP) }),
+      "the Node project",
+      130_000,
+    );
     const dir = await Deno.makeTempDir({ prefix: "paralelo_esbuild_" });
     try {
       for (const [label, flags] of NAME_FLAGS) {
         await t.step(`esbuild ${label}`, async () => {
           const out = `${dir}/app_${flags.join("").replaceAll("-", "")}.mjs`;
           const built = await runChild(tool(esbuild).path, [
-            APP,
+            "bundle_app.mjs",
             "--bundle",
             "--log-level=warning",
             "--platform=node",
             "--format=esm",
             ...flags,
-            `--alias:@paralelo/pool=${rootPath("dist/node/pool.js")}`,
             `--outfile=${out}`,
-          ], { ms: 60_000 });
+          ], { ms: 60_000, cwd: project });
           assert.equal(built.code, 0, `esbuild failed: ${built.stderr}`);
           if (flags.includes("--keep-names")) {
             assert.match(

@@ -1,29 +1,19 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 /**
- * Builds the JavaScript that users outside Deno get, from `mod.ts`, with
- * `deno bundle`:
+ * Builds the JavaScript that a page gets, from `mod.ts`, with `deno bundle`:
+ * `deno task build:browser` writes `dist/browser/pool.js`, one ES module for
+ * a page (`<script type="module">`) or a bundler, with `acorn` and
+ * `eslint-scope` inlined. Node and Bun users get the npm form instead
+ * (`tools/build_npm.ts`), as JSR serves it.
  *
- * - `deno task build:browser` writes `dist/browser/pool.js`, one ES module
- *   for a page (`<script type="module">` or a bundler), with `acorn` and
- *   `eslint-scope` inlined: no import is left in it.
- * - `deno task build:node` writes `dist/node/pool.js` and a
- *   `dist/node/package.json`: what a Node or Bun user of the package runs.
- *   JSR's npm side would give them `mod.ts` and its modules transpiled file
- *   by file, with `acorn` and `eslint-scope` as dependencies; the closest
- *   honest stand-in that needs no publishing is this one bundle, which
- *   keeps only `node:` built-ins as imports (`deno bundle` has no `node`
- *   platform; `--platform deno` leaves `node:` imports to the runtime, as
- *   esbuild's `node` platform does).
+ * The build checks its output with acorn: no import may be left in it, so
+ * that a build that would fail to load in a page fails here instead. It
+ * also drops the JSDoc comments (the code stays as readable, and smaller):
+ * they are the sources' documentation, which `deno test --doc` would
+ * otherwise run a second time from `dist/`.
  *
- * Each build checks its output with acorn: the only imports a bundle may
- * keep are `node:` built-ins (none for the browser), so that a build that
- * would fail to load where it is used fails here instead. It also drops
- * the JSDoc comments (the code stays as readable, and smaller): they
- * are the sources' documentation, which `deno test --doc` would otherwise
- * run a second time from `dist/`.
- *
- * Flags: `--target browser|node|all` (default `all`), `--out-dir DIR`
- * (default `dist/<target>`), `--minify`, `--keep-names`.
+ * Flags: `--out-dir DIR` (default `dist/browser`), `--minify`,
+ * `--keep-names`.
  *
  * @module
  */
@@ -33,12 +23,9 @@ import { parse } from "npm:acorn@8.19.0";
 /** The repository's root, where `deno bundle` runs. */
 const ROOT = new URL("../", import.meta.url);
 
-/** What can be built. */
-export type DistTarget = "browser" | "node";
-
 /** Options of {@linkcode buildDist}. */
 export interface BuildOptions {
-  /** Where to write, relative to the root or absolute. @default {`dist/<target>`} */
+  /** Where to write, relative to the root or absolute. @default {"dist/browser"} */
   outDir?: string;
   /** Pass `--minify` to `deno bundle`. */
   minify?: boolean;
@@ -48,12 +35,11 @@ export interface BuildOptions {
 
 /** What {@linkcode buildDist} wrote. */
 export interface BuildResult {
-  target: DistTarget;
   /** The bundle's absolute path. */
   file: string;
   /** Its size in bytes. */
   bytes: number;
-  /** The imports it keeps (only `node:` built-ins, for node). */
+  /** The imports it keeps: none, or the build fails. */
   imports: string[];
 }
 
@@ -129,24 +115,22 @@ function absolute(path: string): string {
 }
 
 /**
- * Bundles `mod.ts` for `target` into `options.outDir` and checks what it
- * imports.
+ * Bundles `mod.ts` for browsers into `options.outDir` and checks that it
+ * imports nothing.
  *
- * @throws {Error} If `deno bundle` fails, or the bundle keeps an import
- * that its target cannot load.
+ * @throws {Error} If `deno bundle` fails, or the bundle keeps an import.
  */
 export async function buildDist(
-  target: DistTarget,
   options: BuildOptions = {},
 ): Promise<BuildResult> {
-  const outDir = absolute(options.outDir ?? `dist/${target}`);
+  const outDir = absolute(options.outDir ?? "dist/browser");
   await Deno.mkdir(outDir, { recursive: true });
   const file = `${outDir}/pool.js`;
   const args = [
     "bundle",
     "--quiet",
     "--platform",
-    target === "browser" ? "browser" : "deno",
+    "browser",
     "--format",
     "esm",
     ...(options.minify ? ["--minify"] : []),
@@ -165,7 +149,7 @@ export async function buildDist(
   const decoder = new TextDecoder();
   if (!result.success) {
     throw new Error(
-      `Cannot build ${target}: deno ${
+      `Cannot build for browsers: deno ${
         args.join(" ")
       } exited with code ${result.code}\n${decoder.decode(result.stderr)}${
         decoder.decode(result.stdout)
@@ -175,77 +159,31 @@ export async function buildDist(
   const code = stripDocComments(await Deno.readTextFile(file));
   await Deno.writeTextFile(file, code);
   const imports = importsOf(code);
-  const refused = imports.filter((specifier) =>
-    target === "browser" || !specifier.startsWith("node:")
-  );
-  if (refused.length > 0) {
+  if (imports.length > 0) {
     throw new Error(
-      `The ${target} bundle ${file} still imports ${
-        refused.join(", ")
-      }: it must be self-contained${
-        target === "node" ? " but for node: built-ins" : ""
-      }`,
+      `The browser bundle ${file} still imports ${
+        imports.join(", ")
+      }: it must be self-contained`,
     );
   }
-  if (target === "node") {
-    const config = JSON.parse(
-      await Deno.readTextFile(new URL("deno.json", ROOT)),
-    ) as { name: string; version: string };
-    const manifest = {
-      name: config.name,
-      version: config.version,
-      description:
-        "Built by `deno task build:node` (tools/build_dist.ts): a stand-in for the package's npm form",
-      type: "module",
-      exports: { ".": "./pool.js" },
-      // process.getBuiltinModule, through which the pool loads node:os and
-      // node:worker_threads.
-      engines: { node: ">=20.16" },
-    };
-    await Deno.writeTextFile(
-      `${outDir}/package.json`,
-      JSON.stringify(manifest, null, 2) + "\n",
-    );
-  }
-  return { target, file, bytes: code.length, imports };
+  return { file, bytes: code.length, imports };
 }
 
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
     options: {
-      target: { type: "string", default: "all" },
       "out-dir": { type: "string" },
       minify: { type: "boolean", default: false },
       "keep-names": { type: "boolean", default: false },
     },
   });
-  const targets: DistTarget[] = values.target === "all"
-    ? ["browser", "node"]
-    : values.target === "browser" || values.target === "node"
-    ? [values.target]
-    : [];
-  if (targets.length === 0) {
-    console.error(
-      `Unknown --target '${values.target}': use browser, node or all`,
-    );
-    Deno.exit(2);
-  }
-  for (const target of targets) {
-    const built = await buildDist(target, {
-      ...(values["out-dir"] === undefined ? {} : {
-        outDir: targets.length === 1
-          ? values["out-dir"]
-          : `${values["out-dir"]}/${target}`,
-      }),
-      minify: values.minify,
-      keepNames: values["keep-names"],
-    });
-    const kept = built.imports.length === 0
-      ? "no imports"
-      : `imports ${[...new Set(built.imports)].join(", ")}`;
-    console.log(
-      `Wrote ${built.file} (${(built.bytes / 1024).toFixed(0)} KiB, ${kept})`,
-    );
-  }
+  const built = await buildDist({
+    ...(values["out-dir"] === undefined ? {} : { outDir: values["out-dir"] }),
+    minify: values.minify,
+    keepNames: values["keep-names"],
+  });
+  console.log(
+    `Wrote ${built.file} (${(built.bytes / 1024).toFixed(0)} KiB, no imports)`,
+  );
 }

@@ -188,13 +188,13 @@ export function assertPresent(missing: string | null): void {
 let building: Promise<void> | undefined;
 
 /**
- * Builds `dist/browser/pool.js` and `dist/node/pool.js` with the project's
- * own tasks (`deno task build:browser`, `deno task build:node`), once per
- * test run.
+ * Builds `dist/browser/pool.js` and the npm form in `dist/npm/` with the
+ * project's own tasks (`deno task build:browser`, `deno task build:npm`),
+ * once per test run.
  */
 export function buildDist(): Promise<void> {
   building ??= (async () => {
-    for (const task of ["build:browser", "build:node"]) {
+    for (const task of ["build:browser", "build:npm"]) {
       const result = await runChild(Deno.execPath(), ["task", task], {
         ms: 120_000,
       });
@@ -208,6 +208,122 @@ export function buildDist(): Promise<void> {
     }
   })();
   return building;
+}
+
+/** The npm packages that {@linkcode nodeProject} links, besides the package's own dependencies. */
+const PROJECT_TOOLS = ["typescript", "@types/node"];
+
+/**
+ * The npm form's dependencies and the TypeScript that checks a user's
+ * code, as `npm/package-lock.json` pins them: present, or what to install.
+ */
+export function findNpmDependencies(): Found {
+  const wanted = ["acorn", "eslint-scope", ...PROJECT_TOOLS];
+  const missing = wanted.filter((name) =>
+    !exists(new URL(`node_modules/${name}/package.json`, NPM))
+  );
+  if (missing.length > 0) {
+    return {
+      missing: `${missing.join(", ")} ${
+        missing.length === 1 ? "is" : "are"
+      } not installed: ${NPM_INSTALL}`,
+    };
+  }
+  return { path: new URL("node_modules/", NPM).pathname, version: "" };
+}
+
+/** Where {@linkcode nodeProject} puts the project, under the root. */
+export const NODE_PROJECT = "dist/node-app";
+
+let project: Promise<string> | undefined;
+
+/**
+ * A Node project that has installed the package the way `npx jsr add
+ * @paralelo/pool` does: `dist/npm` (built first) copied to
+ * `node_modules/@paralelo/pool`, the alias of `@jsr/paralelo__pool`, with
+ * each dependency its manifest names linked from `npm/node_modules` at the
+ * exact version named (a dependency missing from the manifest would fail
+ * to load, as it would for a user). `files` are written into the project.
+ * Made once per test run; returns its absolute path.
+ */
+export function nodeProject(
+  files: Record<string, string> = {},
+): Promise<string> {
+  project ??= (async () => {
+    await buildDist();
+    const dir = rootPath(NODE_PROJECT);
+    await Deno.remove(dir, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+    const installed = `${dir}/node_modules/@paralelo/pool`;
+    await copyTree(rootPath("dist/npm"), installed);
+    const manifest = JSON.parse(
+      await Deno.readTextFile(`${installed}/package.json`),
+    ) as {
+      name: string;
+      version: string;
+      dependencies: Record<string, string>;
+    };
+    const links: Array<[string, string | null]> = [
+      ...Object.entries(manifest.dependencies),
+      ...PROJECT_TOOLS.map((name) => [name, null] as [string, null]),
+    ];
+    for (const [name, version] of links) {
+      const source = new URL(`node_modules/${name}/`, NPM).pathname;
+      let found: string;
+      try {
+        found = (JSON.parse(
+          await Deno.readTextFile(`${source}package.json`),
+        ) as { version: string }).version;
+      } catch {
+        throw new Error(
+          `Cannot install the npm form into ${NODE_PROJECT}: its dependency ${name} is not in tests/runtimes/npm: add it to tests/runtimes/npm/package.json and run ${NPM_INSTALL}`,
+        );
+      }
+      if (version !== null && found !== version) {
+        throw new Error(
+          `Cannot install the npm form into ${NODE_PROJECT}: it needs ${name}@${version}, tests/runtimes/npm has ${found}: pin ${version} there`,
+        );
+      }
+      const link = `${dir}/node_modules/${name}`;
+      await Deno.mkdir(link.slice(0, link.lastIndexOf("/")), {
+        recursive: true,
+      });
+      await Deno.symlink(source.replace(/\/$/, ""), link);
+    }
+    await Deno.writeTextFile(
+      `${dir}/package.json`,
+      JSON.stringify(
+        {
+          private: true,
+          type: "module",
+          dependencies: {
+            "@paralelo/pool": `npm:${manifest.name}@${manifest.version}`,
+          },
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    return dir;
+  })();
+  return project.then(async (dir) => {
+    for (const [name, text] of Object.entries(files)) {
+      await Deno.writeTextFile(`${dir}/${name}`, text);
+    }
+    return dir;
+  });
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  await Deno.mkdir(to, { recursive: true });
+  for await (const entry of Deno.readDir(from)) {
+    if (entry.isDirectory) {
+      await copyTree(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    } else {
+      await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    }
+  }
 }
 
 /** The absolute path of a file under the root. */

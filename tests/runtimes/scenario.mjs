@@ -6,8 +6,8 @@
  * Deno, headless Chromium, Bun and Node (`tests/runtimes_test.ts` drives
  * each). It is plain JavaScript that reads no runtime's globals but the
  * ones a step is about, and it takes the library as an argument: `mod.ts`
- * in Deno, the bundles of `deno task build:browser` and `build:node`
- * elsewhere.
+ * in Deno, the bundle of `deno task build:browser` in Chromium, and the
+ * npm form of `deno task build:npm` in Node and Bun.
  *
  * `run(lib, options)` runs every step, each under its own deadline, and
  * returns one `{ name, ok, error, ms }` per step: it never throws and never
@@ -23,6 +23,10 @@
  * @property {string | null} error Why not: the error's name, message and
  *   the top of its stack.
  * @property {number} ms How long it took.
+ * @property {string} [note] What a step that passed saw, where that is
+ *   not the same everywhere (whether a stopped thread really stopped, what
+ *   `maxHeapMb` did, or that it could not measure): also appended to its
+ *   `name`, as `name: note`, so that a report that shows only names says it.
  */
 
 /**
@@ -37,6 +41,23 @@
  * @property {number} [stepMs] Each step's deadline. @default {20000}
  * @property {number} [hungLimit] After this many steps in a row hang,
  *   report the rest as not run. @default {3}
+ * @property {boolean} [loopStops] Whether this runtime's backend really
+ *   stops the thread of a task that timed out in a synchronous loop
+ *   (measured with a `SharedArrayBuffer` counter that the loop increments).
+ *   `true`: the counter must stop advancing within 3 s of the
+ *   `TaskTimeoutError`, or the step fails. `false`: the thread may spin on
+ *   (Deno's Web Workers); the step checks only that the pool still answers,
+ *   and says in its note what it saw. By default `true` on `"node"`, whose
+ *   `terminate()` stops a thread in Deno, Bun and Node alike, and `false`
+ *   on `"web"`, where that differs by runtime.
+ * @property {"enforced" | "refused"} [heapLimit] What the pool's
+ *   `maxHeapMb` does here. `"enforced"`: a task that allocates past it
+ *   fails with a `WorkerCrashedError` that names `maxHeapMb`, and the pool
+ *   goes on (`node:worker_threads`' `resourceLimits` in Node and Deno).
+ *   `"refused"`: `new Pool()` throws a `TypeError` that names `maxHeapMb`
+ *   (on `"web"`, which has no heap limit, and in Bun, whose
+ *   `node:worker_threads` ignores `resourceLimits`). By default
+ *   `"enforced"` on `"node"` and `"refused"` on `"web"`.
  * @property {string[]} [only] Run only the steps whose names start with one
  *   of these.
  * @property {(line: string) => void} [log] Told when each step starts and
@@ -45,6 +66,21 @@
 
 /** How long the synchronous loop of the timeout step spins, in ms. */
 const SPIN_MS = 4_000;
+
+/**
+ * How long after its `TaskTimeoutError` a looping thread has to stop, and
+ * how often its counter is read meanwhile: it has stopped once two reads in
+ * a row are the same (a spinning thread adds millions in that time).
+ * Chromium lets a terminated worker run on for 2 s before it stops it by
+ * force (Blink's `kForcibleTerminationDelay`); the loop itself ends after
+ * `SPIN_MS`, later than this.
+ */
+const LOOP_GRACE_MS = 3_000;
+const LOOP_READ_MS = 250;
+
+/** The `maxHeapMb` of the heap step's pool, and how much its task keeps. */
+const HEAP_LIMIT_MB = 64;
+const HEAP_KEEP_MB = 4 * HEAP_LIMIT_MB;
 
 /** Rejects after `ms` unless `promise` settles first, naming what hung. */
 function within(promise, ms, what) {
@@ -122,7 +158,11 @@ function steps(options) {
     (typeof globalThis.Worker === "function" ? "web" : "node");
   const exits = options.exits ??
     (backend === "node" ? ["process.exit"] : ["self.close"]);
-  /** @type {Array<[string, (t: Context) => Promise<void>]>} */
+  /**
+   * A body may resolve with a note: what it saw, where that differs by
+   * runtime (see `StepResult`'s `note`).
+   * @type {Array<[string, (t: Context) => Promise<void | string>]>}
+   */
   const list = [
     ["cpuCount", (t) => {
       const count = t.lib.cpuCount();
@@ -351,6 +391,147 @@ function steps(options) {
       );
     }],
 
+    ["the thread of a timed-out loop stops", async (t) => {
+      if (typeof SharedArrayBuffer !== "function") {
+        return "not measured: there is no SharedArrayBuffer here (a page that is not cross-origin isolated), so nothing can watch the thread";
+      }
+      const loopStops = options.loopStops ?? backend === "node";
+      const warnings = [];
+      const pool = t.pool({
+        size: 1,
+        onWarning: (message) => warnings.push(message),
+      });
+      await t.within(pool.apply(() => 0), "a first task");
+      // [0]: the loop's count; [1]: 1 once the loop ended by itself.
+      const counter = new Int32Array(new SharedArrayBuffer(8));
+      const error = await rejection(
+        pool.apply(
+          (buffer, ms) => {
+            const count = new Int32Array(buffer);
+            // Bounded, so that a thread that cannot be stopped still ends.
+            const end = Date.now() + ms;
+            while (Date.now() < end) Atomics.add(count, 0, 1);
+            Atomics.store(count, 1, 1);
+            return "late";
+          },
+          [counter.buffer, SPIN_MS],
+          { timeout: 250 },
+        ),
+        "a task that counts in a loop, with a timeout of 250 ms",
+      );
+      const rejected = Date.now();
+      check(
+        error instanceof t.lib.TaskTimeoutError,
+        `expected a TaskTimeoutError: ${describe(error)}`,
+      );
+      const first = Atomics.load(counter, 0);
+      check(first > 0, "the loop never counted: the counter is not shared");
+      let last = first;
+      let lastAt = 0;
+      let since = 0;
+      let stopped = false;
+      while (!stopped && Date.now() - rejected < LOOP_GRACE_MS) {
+        await sleep(LOOP_READ_MS);
+        const now = Atomics.load(counter, 0);
+        stopped = now === last;
+        since = lastAt;
+        last = now;
+        lastAt = Date.now() - rejected;
+      }
+      const after = lastAt;
+      check(
+        Atomics.load(counter, 1) === 0,
+        "the loop ended by itself before the step could tell whether it was stopped",
+      );
+      check(
+        stopped || !loopStops,
+        `the thread spins on, where loopStops says it stops: its counter went from ${first} to ${last} in the ${after} ms after the TaskTimeoutError`,
+      );
+      equal(
+        await t.within(pool.apply(() => "after"), "a task after"),
+        "after",
+        "the next task, on a new worker",
+      );
+      return stopped
+        ? `stopped: the counter was ${first} at the TaskTimeoutError, and ${last} both ${since} and ${after} ms after it`
+        : `spins on (allowed here, as loopStops is false): the counter went from ${first} to ${last} in the ${after} ms after the TaskTimeoutError${
+          warnings.length > 0
+            ? "; the pool warned that the thread still runs"
+            : "; the pool did not warn (yet)"
+        }`;
+    }],
+
+    ["maxHeapMb", async (t) => {
+      const expected = options.heapLimit ??
+        (backend === "node" ? "enforced" : "refused");
+      check(
+        ["enforced", "refused"].includes(expected),
+        `heapLimit ${show(expected)} is neither "enforced" nor "refused"`,
+      );
+      if (expected === "refused") {
+        let refused = null;
+        try {
+          t.pool({ size: 1, maxHeapMb: HEAP_LIMIT_MB });
+        } catch (error) {
+          refused = error;
+        }
+        check(
+          refused instanceof TypeError,
+          refused === null
+            ? `new Pool() took maxHeapMb on backend '${backend}'`
+            : `expected a TypeError: ${describe(refused)}`,
+        );
+        check(
+          refused.message.includes("maxHeapMb"),
+          `the message does not name maxHeapMb: ${refused.message}`,
+        );
+        return `refused on backend '${backend}': ${refused.message}`;
+      }
+      const pool = t.pool({ size: 1, maxHeapMb: HEAP_LIMIT_MB });
+      await t.within(pool.apply(() => 0), "a first task");
+      const started = Date.now();
+      // Allocates past the limit: it stops at four times the limit, so that
+      // a limit that does not hold cannot take all of the machine's memory.
+      const outcome = await t.within(
+        pool.apply(
+          (mb) => {
+            const kept = [];
+            // Each array holds 100 000 doubles: 0.76 MiB.
+            while (kept.length * 0.76 < mb) {
+              kept.push(new Array(100_000).fill(kept.length + 0.5));
+            }
+            return `kept ${Math.round(kept.length * 0.76)} MiB`;
+          },
+          [HEAP_KEEP_MB],
+        ).then((value) => ({ value }), (error) => ({ error })),
+        `a task that keeps ${HEAP_KEEP_MB} MiB, under maxHeapMb ${HEAP_LIMIT_MB}`,
+      );
+      const elapsed = Date.now() - started;
+      check(
+        "error" in outcome,
+        `maxHeapMb was not enforced: the task ${
+          show(outcome.value)
+        } under maxHeapMb ${HEAP_LIMIT_MB}`,
+      );
+      const error = outcome.error;
+      check(
+        error instanceof t.lib.WorkerCrashedError,
+        `expected a WorkerCrashedError: ${describe(error)}`,
+      );
+      check(
+        error.message.includes("maxHeapMb") &&
+          error.message.includes(`${HEAP_LIMIT_MB} MiB`),
+        `the message does not name maxHeapMb and its limit: ${error.message}`,
+      );
+      equal(error.index, 0, "index");
+      equal(
+        await t.within(pool.apply((a, b) => a + b, [1, 2]), "a task after"),
+        3,
+        "the next task",
+      );
+      return `enforced: WorkerCrashedError after ${elapsed} ms`;
+    }],
+
     ["abort", async (t) => {
       const pool = t.pool({ size: 2 });
       const controller = new AbortController();
@@ -560,12 +741,14 @@ export async function run(lib, options) {
     options.log?.(`start ${name}`);
     const started = Date.now();
     let error = null;
+    let note;
     try {
-      await within(
+      const said = await within(
         Promise.resolve().then(() => body(context)),
         stepMs,
         `step '${name}'`,
       );
+      if (typeof said === "string") note = said;
     } catch (caught) {
       error = describe(caught);
     }
@@ -579,13 +762,14 @@ export async function run(lib, options) {
       }
     }
     const result = {
-      name,
+      name: note === undefined || error !== null ? name : `${name}: ${note}`,
       ok: error === null,
       error,
       ms: Date.now() - started,
+      ...(note === undefined || error !== null ? {} : { note }),
     };
     options.log?.(
-      `${result.ok ? "ok" : "FAILED"} ${name} (${result.ms} ms)${
+      `${result.ok ? "ok" : "FAILED"} ${result.name} (${result.ms} ms)${
         error === null ? "" : `: ${error}`
       }`,
     );
