@@ -59,6 +59,14 @@ interface DenoLike {
   version?: { deno?: unknown };
   cwd?: () => string;
   args?: string[];
+  pid?: number;
+  hostname?: () => string;
+  exit?: (code: number) => never;
+  mainModule?: string;
+  readFile?: (path: URL) => Promise<Uint8Array>;
+  stat?: (path: URL) => Promise<{ size: number; mtime: Date | null }>;
+  addSignalListener?: (signal: string, listener: () => void) => void;
+  removeSignalListener?: (signal: string, listener: () => void) => void;
   readTextFileSync?: (path: string) => string;
   statSync?: (path: URL) => { isDirectory: boolean };
   permissions?: {
@@ -74,6 +82,17 @@ interface ProcessLike {
   versions?: { node?: unknown; bun?: unknown };
   cwd?: () => string;
   getBuiltinModule?: (id: string) => unknown;
+  argv?: string[];
+  pid?: number;
+  exit?: (code: number) => never;
+  on?: (event: string, listener: () => void) => unknown;
+  off?: (event: string, listener: () => void) => unknown;
+}
+
+/** The part of `node:fs/promises` the pool reads files with. */
+interface FsPromisesLike {
+  readFile(path: URL): Promise<Uint8Array>;
+  stat(path: URL): Promise<{ size: number; mtimeMs: number }>;
 }
 
 /** The globals the pool may read, every one optional. */
@@ -322,6 +341,131 @@ export class Runtime {
         ? { kind: "missing", error }
         : undefined;
     }
+  }
+
+  /** `node:fs/promises`, or a TypeError that says this runtime has no files. */
+  #fs(what: string): FsPromisesLike {
+    const fs = this.builtin("node:fs/promises") as FsPromisesLike | undefined;
+    if (typeof fs?.readFile !== "function") {
+      throw new TypeError(
+        `Cannot ${what} as ${this.label} has no file system: use an http: or https: URL`,
+      );
+    }
+    return fs;
+  }
+
+  /**
+   * The bytes of the file at a `file:` URL: `Deno.readFile` in Deno (so
+   * that its permission errors are Deno's), `node:fs/promises` in Node and
+   * Bun.
+   *
+   * @throws {TypeError} In a browser, which has no files.
+   */
+  async readFile(url: URL): Promise<Uint8Array> {
+    const deno = this.#deno;
+    if (this.name === "deno" && typeof deno?.readFile === "function") {
+      return await deno.readFile(url);
+    }
+    return await this.#fs(`read ${url.href}`).readFile(url);
+  }
+
+  /** The size and modification time (ms, or null) of the file at `url`. */
+  async statFile(url: URL): Promise<{ size: number; mtimeMs: number | null }> {
+    const deno = this.#deno;
+    if (this.name === "deno" && typeof deno?.stat === "function") {
+      const info = await deno.stat(url);
+      return { size: info.size, mtimeMs: info.mtime?.getTime() ?? null };
+    }
+    const info = await this.#fs(`read ${url.href}`).stat(url);
+    return { size: info.size, mtimeMs: info.mtimeMs };
+  }
+
+  /** Whether `error` says a file is missing (`Deno.errors.NotFound`, `ENOENT`). */
+  isNotFound(error: unknown): boolean {
+    const NotFound = this.#deno?.errors?.NotFound;
+    if (NotFound !== undefined && error instanceof NotFound) return true;
+    return error instanceof Error &&
+      (error as { code?: unknown }).code === "ENOENT";
+  }
+
+  /** `host:pid`, naming this process among others (`"browser"` in a page). */
+  processName(): string {
+    const os = this.builtin("node:os") as
+      | { hostname?: () => string }
+      | undefined;
+    const host = attempt(() =>
+      this.name === "deno" ? this.#deno?.hostname?.() : os?.hostname?.()
+    );
+    const pid = this.name === "deno" ? this.#deno?.pid : this.#process?.pid;
+    return host === undefined || pid === undefined
+      ? LABELS[this.name].replace(/^a /, "")
+      : `${host}:${pid}`;
+  }
+
+  /** The program's arguments after its script, or none in a browser. */
+  get args(): string[] {
+    if (this.name === "deno") return [...(this.#deno?.args ?? [])];
+    return this.#process?.argv?.slice(2) ?? [];
+  }
+
+  /**
+   * Calls `listener` on SIGINT and SIGTERM (Deno's signal listeners, or
+   * `process.on`), and returns what stops that. Nothing in a browser.
+   */
+  onStopSignals(listener: () => void): () => void {
+    const signals = ["SIGINT", "SIGTERM"];
+    const deno = this.#deno;
+    if (this.name === "deno" && deno?.addSignalListener !== undefined) {
+      for (const signal of signals) deno.addSignalListener(signal, listener);
+      return () => {
+        for (const signal of signals) {
+          deno.removeSignalListener?.(signal, listener);
+        }
+      };
+    }
+    const process = this.#process;
+    if (typeof process?.on !== "function") return () => {};
+    for (const signal of signals) process.on(signal, listener);
+    return () => {
+      for (const signal of signals) process.off?.(signal, listener);
+    };
+  }
+
+  /**
+   * Ends the process with `code` (`Deno.exit`, `process.exit`).
+   *
+   * @throws {TypeError} In a browser, which has no process to end.
+   */
+  exit(code: number): never {
+    const exit = this.name === "deno" ? this.#deno?.exit : this.#process?.exit;
+    if (typeof exit !== "function") {
+      throw new TypeError(`Cannot exit as ${this.label} has no process`);
+    }
+    return exit.call(this.name === "deno" ? this.#deno : this.#process, code);
+  }
+
+  /**
+   * Whether the module of `meta` is the program's entry point:
+   * `import.meta.main` where the runtime has it (Deno, Bun, Node 24), else
+   * whether it is the script Node was started with (its real path, as
+   * `node_modules` may hold links).
+   */
+  isMain(meta: { url: string; main?: boolean }): boolean {
+    if (typeof meta.main === "boolean") return meta.main;
+    const script = this.#process?.argv?.[1];
+    if (this.name !== "node" || script === undefined) return false;
+    const fs = this.builtin("node:fs") as {
+      realpathSync?: (path: string) => string;
+    } | undefined;
+    const url = this.builtin("node:url") as {
+      pathToFileURL?: (path: string) => URL;
+    } | undefined;
+    const real = (path: string) => attempt(() => fs?.realpathSync?.(path));
+    const here = attempt(() => new URL(meta.url).pathname);
+    if (here === undefined || url?.pathToFileURL === undefined) return false;
+    const started = real(script) ?? script;
+    return url.pathToFileURL(started).href ===
+      url.pathToFileURL(real(decodeURIComponent(here)) ?? here).href;
   }
 
   /**

@@ -295,3 +295,60 @@ Deno.test("formatValue() keeps to one line, and never throws", () => {
   assert.equal(formatValue(hostile), "a value that could not be read");
   assert.equal(formatValue({ a: hostile }), "a value that could not be read");
 });
+
+Deno.test("Runtime reads files, names the process and finds its entry point, in Deno and elsewhere", async () => {
+  const here = runtime();
+  const self = new URL(import.meta.url);
+  const bytes = await here.readFile(self);
+  assert.equal(
+    new TextDecoder().decode(bytes),
+    await Deno.readTextFile(self),
+  );
+  const stat = await here.statFile(self);
+  assert.equal(stat.size, bytes.length);
+  assert.equal(typeof stat.mtimeMs, "number");
+  const missing = await here.readFile(new URL("./nope.ts", self)).then(
+    () => null,
+    (error) => error,
+  );
+  assert.ok(here.isNotFound(missing), String(missing));
+  assert.ok(!here.isNotFound(new Error("other")));
+  assert.match(here.processName(), new RegExp(`:${Deno.pid}$`));
+  assert.deepEqual(here.args, Deno.args);
+  assert.equal(here.isMain({ url: import.meta.url, main: true }), true);
+  assert.equal(here.isMain({ url: import.meta.url, main: false }), false);
+
+  // Node 20: node:fs, process.argv, and no import.meta.main.
+  const script = new URL("./cpu_count.ts", self).pathname;
+  const node = new Runtime({
+    process: {
+      ...NODE_20,
+      pid: 42,
+      argv: ["/usr/bin/node", script, "--size", "2"],
+      getBuiltinModule: (id: string) => process.getBuiltinModule(id),
+    },
+  });
+  assert.equal(
+    new TextDecoder().decode(await node.readFile(self)),
+    await Deno.readTextFile(self),
+  );
+  const enoent = await node.readFile(new URL("./nope.ts", self)).then(
+    () => null,
+    (error) => error,
+  );
+  assert.ok(node.isNotFound(enoent), String(enoent));
+  assert.match(node.processName(), /:42$/);
+  assert.deepEqual(node.args, ["--size", "2"]);
+  assert.equal(node.isMain({ url: new URL(script, "file:///").href }), true);
+  assert.equal(node.isMain({ url: import.meta.url }), false);
+
+  // A browser has no files and no process.
+  const page = new Runtime({});
+  await assert.rejects(
+    () => page.readFile(self),
+    /Cannot read file:.* as a browser has no file system: use an http: or https: URL/,
+  );
+  assert.deepEqual(page.args, []);
+  assert.throws(() => page.exit(1), /Cannot exit as a browser has no process/);
+  assert.equal(page.isMain({ url: import.meta.url }), false);
+});

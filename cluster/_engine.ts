@@ -13,6 +13,7 @@
  */
 import type { Call, CallHost, Chunk } from "../_call.ts";
 import { deserializeError } from "../_remote_error.ts";
+import { runtime } from "../_runtime.ts";
 import {
   PoolClosedError,
   TaskError,
@@ -190,7 +191,7 @@ export class ClusterEngine implements CallHost {
     if (this.#init.size !== undefined) return this.#init.size;
     let slots = 0;
     for (const consumer of this.consumers()) slots += consumer.size;
-    return Math.max(1, slots || navigator.hardwareConcurrency || 1);
+    return Math.max(1, slots || runtime().cpuCount());
   }
 
   /** Starts a call, or fails it at once if the pool cannot run it. */

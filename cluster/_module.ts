@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { runtime } from "../_runtime.ts";
 
 /** The query parameter that carries the hash. */
 export const HASH_PARAM = "sha256";
@@ -40,7 +41,7 @@ function hashed(url: URL): boolean {
 
 /** The module's content, from disk or over the network. */
 async function read(url: URL): Promise<Uint8Array> {
-  if (url.protocol === "file:") return await Deno.readFile(url);
+  if (url.protocol === "file:") return await runtime().readFile(url);
   const response = await fetch(url);
   if (!response.ok) {
     await response.body?.cancel();
@@ -65,8 +66,13 @@ export function moduleUrl(module: string | URL): string {
   if (drive || path.startsWith("/")) {
     return new URL(`file://${drive ? "/" : ""}${path}`).href;
   }
-  const cwd = Deno.cwd().replaceAll("\\", "/");
-  return new URL(path, `file://${cwd.startsWith("/") ? "" : "/"}${cwd}/`).href;
+  const base = runtime().moduleBase();
+  if (base === undefined) {
+    throw new TypeError(
+      `Cannot create pool as the module path '${module}' is relative, and ${runtime().label} has no working directory to resolve it against: pass a URL, such as new URL("./tasks.js", import.meta.url)`,
+    );
+  }
+  return new URL(path, base.url).href;
 }
 
 /**
@@ -93,8 +99,8 @@ export class ModuleHasher {
     let key = "remote";
     if (url.protocol === "file:") {
       try {
-        const info = await Deno.stat(url);
-        key = `${info.mtime?.getTime()}:${info.size}`;
+        const info = await runtime().statFile(url);
+        key = `${info.mtimeMs}:${info.size}`;
       } catch (error) {
         throw unreadable(this.url, error);
       }
@@ -148,7 +154,7 @@ export async function verifyModule(sent: string): Promise<Verified> {
   } catch (error) {
     return {
       ok: false,
-      kind: error instanceof Deno.errors.NotFound ? "not-found" : "other",
+      kind: runtime().isNotFound(error) ? "not-found" : "other",
       url: plain,
       detail: `it cannot be read on this consumer (${
         error instanceof Error ? error.message : String(error)

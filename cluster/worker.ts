@@ -28,7 +28,8 @@
 import { parseArgs } from "node:util";
 import { joinNegativeValues } from "../_cli_args.ts";
 import { cpuCount } from "../cpu_count.ts";
-import type { PoolOptions } from "../pool.ts";
+import { runtime } from "../_runtime.ts";
+import { Pool, type PoolOptions } from "../pool.ts";
 import { Consumer } from "./_consumer.ts";
 import {
   hidePassword,
@@ -207,7 +208,22 @@ async function serveUntil(
     false,
   );
   const log = options.onLog ?? ((line: string) => console.error(line));
-  const id = `${Deno.hostname()}:${Deno.pid}`;
+  const permissions: Pick<
+    PoolOptions,
+    "permissions" | "unstableWorkerOptions"
+  > = {
+    ...(options.permissions === undefined
+      ? {}
+      : { permissions: options.permissions }),
+    ...(options.unstableWorkerOptions === undefined
+      ? {}
+      : { unstableWorkerOptions: options.unstableWorkerOptions }),
+  };
+  // What the local pools would refuse at the first job (worker permissions
+  // outside Deno, say), refused now, before anything is pulled: a pool that
+  // is made and terminated at once starts no worker.
+  new Pool({ size, ...permissions }).terminate();
+  const id = runtime().processName();
   const transport = new NatsConsumerTransport({
     servers,
     names: new NatsNames(name),
@@ -222,14 +238,7 @@ async function serveUntil(
     size,
     drainTimeoutMs: drainTimeout,
     log: (line) => log(`[consumer ${id}] ${line}`),
-    permissions: {
-      ...(options.permissions === undefined
-        ? {}
-        : { permissions: options.permissions }),
-      ...(options.unstableWorkerOptions === undefined
-        ? {}
-        : { unstableWorkerOptions: options.unstableWorkerOptions }),
-    },
+    permissions,
   });
   consumer.start();
   log(
@@ -302,13 +311,17 @@ const FLAGS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** The CLI: flags, signals, exit codes (0 when stopped, 2 for bad flags or no server). */
+/**
+ * The CLI: flags, signals, exit codes (0 when stopped, 2 for bad flags or
+ * an option this runtime refuses, 1 when the server cannot be reached or is
+ * lost).
+ */
 async function main(): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: joinNegativeValues(
-        Deno.args,
+        runtime().args,
         (name) => FLAGS[name as keyof typeof FLAGS]?.type === "string",
       ),
       options: FLAGS,
@@ -335,8 +348,7 @@ async function main(): Promise<number> {
     }
     stop.abort();
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const unlisten = runtime().onStopSignals(onSignal);
   let options: ServeOptions;
   try {
     options = {
@@ -365,13 +377,13 @@ async function main(): Promise<number> {
     await serveUntil(options, hard.signal);
     return 0;
   } catch (error) {
-    // Most likely the server: one line that names it and what to do.
+    // Most likely the server, or an option the runtime refuses: one line
+    // that names it and what to do.
     console.error(error instanceof Error ? error.message : String(error));
-    return 1;
+    return error instanceof TypeError ? 2 : 1;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    unlisten();
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (runtime().isMain(import.meta)) runtime().exit(await main());

@@ -42,6 +42,11 @@ import {
 import { run } from "./runtimes/scenario.mjs";
 import { deadline } from "./_helpers.ts";
 import {
+  NATS_SERVER,
+  startNats,
+  withCleanup,
+} from "./fixtures/cluster_harness.ts";
+import {
   assertPresent,
   buildDist,
   findBun,
@@ -108,6 +113,9 @@ const bun = findBun();
 const chromium = findChromium();
 const esbuild = findEsbuild();
 const npmDependencies = findNpmDependencies();
+const natsServer: Found = NATS_SERVER === undefined
+  ? { missing: "nats-server is not on PATH: apt-get install nats-server" }
+  : { path: NATS_SERVER, version: "" };
 
 function tool(found: Found): Tool {
   if ("missing" in found) throw new Error(found.missing);
@@ -556,6 +564,153 @@ runtimeTest(
     });
   },
 );
+
+// --- ClusterPool and its consumer in Node ----------------------------------
+
+/** The cluster's task module in the Node project. */
+const CLUSTER_TASKS = `export function square(x) {
+  return x * x;
+}
+
+export function failOnTwo(x) {
+  if (x === 2) throw new RangeError(\`\${x} is too big\`);
+  return x;
+}
+`;
+
+/** A Node program that maps through the cluster: `node cluster_app.mjs URL NAME`. */
+const CLUSTER_APP = `import { TaskError } from "@paralelo/pool";
+import { ClusterPool } from "@paralelo/pool/cluster";
+
+const [servers, name] = process.argv.slice(2);
+const pool = new ClusterPool(new URL("./cluster_tasks.mjs", import.meta.url), {
+  servers,
+  name,
+  timeout: 30_000,
+});
+try {
+  const items = Array.from({ length: 200 }, (_, i) => i);
+  const squares = await pool.map("square", items, { chunkSize: 10 });
+  const error = await pool.map("failOnTwo", [0, 1, 2, 3], { chunkSize: 1 })
+    .then(() => null, (error) => error);
+  console.log(JSON.stringify({
+    inOrder: squares.every((square, i) => square === i * i),
+    count: squares.length,
+    taskError: error instanceof TaskError,
+    index: error?.index,
+    cause: String(error?.cause),
+  }));
+} finally {
+  pool.close();
+  await pool.join();
+}
+`;
+
+for (const [label, found] of [["Node", node], ["Bun", bun]] as const) {
+  runtimeTest(
+    `ClusterPool and its consumer run in ${label}, from the npm form`,
+    [found, npmDependencies, natsServer],
+    () => clusterIn(tool(found), label),
+  );
+}
+
+/**
+ * Starts a nats-server and a consumer in `runtime`, maps through the
+ * cluster from a program in the same runtime, and stops the consumer.
+ */
+function clusterIn(runtime: Tool, label: string): Promise<void> {
+  const name = label.toLowerCase();
+  return withCleanup(async (cleanup) => {
+    const dir = await deadline(
+      nodeProject({
+        "cluster_app.mjs": CLUSTER_APP,
+        "cluster_tasks.mjs": CLUSTER_TASKS,
+      }),
+      "the Node project",
+      130_000,
+    );
+    const nats = await startNats(cleanup);
+    // Worker permissions are Deno's: refused at start, before any pull.
+    const refused = await runChild(runtime.path, [
+      "node_modules/@paralelo/pool/cluster/worker.js",
+      "--servers",
+      nats.url,
+      "--permissions",
+      "none",
+    ], { ms: 30_000, cwd: dir });
+    assert.equal(refused.code, 2, `--permissions none: ${refused.stderr}`);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `^Cannot create pool with 'permissions' as worker permissions are Deno's, and this program runs on ${label}`,
+      ),
+    );
+    // The consumer, as a Node user starts it: the package's
+    // cluster/worker.js, which knows it is the entry point without
+    // import.meta.main (Node 20 has none).
+    const consumer = new Deno.Command(runtime.path, {
+      args: [
+        "node_modules/@paralelo/pool/cluster/worker.js",
+        "--servers",
+        nats.url,
+        "--name",
+        `${name}-test`,
+        "--size",
+        "2",
+      ],
+      cwd: dir,
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    const said = new Response(consumer.stderr).text();
+    let exited = false;
+    cleanup.add(async () => {
+      if (!exited) consumer.kill("SIGKILL");
+      await consumer.status;
+      await said;
+    });
+    const ran = await runChild(
+      runtime.path,
+      ["cluster_app.mjs", nats.url, `${name}-test`],
+      { ms: 60_000, cwd: dir },
+    );
+    assert.equal(
+      ran.code,
+      0,
+      `cluster_app.mjs failed: ${tail(ran.stderr)}${tail(ran.stdout)}`,
+    );
+    assert.deepEqual(lastJson(ran.stdout), {
+      inOrder: true,
+      count: 200,
+      taskError: true,
+      index: 2,
+      cause: "RangeError: 2 is too big",
+    });
+    // SIGTERM stops it cleanly, through process.on outside Deno.
+    consumer.kill("SIGTERM");
+    const status = await deadline(
+      consumer.status,
+      "the consumer to stop",
+      20_000,
+    );
+    exited = true;
+    const log = await said;
+    assert.equal(
+      status.code,
+      0,
+      `the consumer exited with ${status.code}:\n${log}`,
+    );
+    assert.match(
+      log,
+      new RegExp(
+        `serving stream '${name}-test' on nats://127\\.0\\.0\\.1:\\d+ with 2 workers`,
+      ),
+    );
+    assert.match(log, /stopped after \d+ chunks/);
+  });
+}
 
 // --- bundling an app that uses the library ----------------------------------
 
