@@ -19,9 +19,7 @@
  */
 import { parseArgs } from "node:util";
 import { parse } from "npm:acorn@8.19.0";
-
-/** The repository's root, where `deno bundle` runs. */
-const ROOT = new URL("../", import.meta.url);
+import { ROOT, runDeno } from "./_deno.ts";
 
 /** Options of {@linkcode buildDist}. */
 export interface BuildOptions {
@@ -139,23 +137,7 @@ export async function buildDist(
     file,
     "mod.ts",
   ];
-  const result = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const decoder = new TextDecoder();
-  if (!result.success) {
-    throw new Error(
-      `Cannot build for browsers: deno ${
-        args.join(" ")
-      } exited with code ${result.code}\n${decoder.decode(result.stderr)}${
-        decoder.decode(result.stdout)
-      }`,
-    );
-  }
+  await runDeno(args, "build for browsers");
   const code = stripDocComments(await Deno.readTextFile(file));
   await Deno.writeTextFile(file, code);
   const imports = importsOf(code);

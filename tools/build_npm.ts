@@ -30,9 +30,7 @@
  */
 import { parseArgs } from "node:util";
 import ts from "npm:typescript@6.0.3";
-
-/** The repository's root. */
-const ROOT = new URL("../", import.meta.url);
+import { ROOT, runDeno } from "./_deno.ts";
 
 /** The manifest that {@linkcode buildNpm} writes, as JSR writes it. */
 export interface NpmManifest {
@@ -301,21 +299,11 @@ export function transpileFile(
 async function moduleGraph(entries: string[]): Promise<string[]> {
   const found = new Set<string>();
   for (const entry of entries) {
-    const result = await new Deno.Command(Deno.execPath(), {
-      args: ["info", "--json", entry],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-      env: { NO_COLOR: "1" },
-    }).output();
-    if (!result.success) {
-      throw new Error(
-        `Cannot read the module graph of ${entry}: deno info exited with code ${result.code}\n${
-          new TextDecoder().decode(result.stderr)
-        }`,
-      );
-    }
-    const graph = JSON.parse(new TextDecoder().decode(result.stdout)) as {
+    const printed = await runDeno(
+      ["info", "--json", entry],
+      `read the module graph of ${entry}`,
+    );
+    const graph = JSON.parse(printed) as {
       modules: Array<{ specifier: string }>;
     };
     for (const { specifier } of graph.modules) {

@@ -21,8 +21,8 @@
  * @module
  */
 
-/** The repository's root, where `deno bundle` runs (its output names paths relative to it). */
-const ROOT = new URL("../", import.meta.url);
+// `deno bundle` runs at the root, so its output names paths relative to it.
+import { ROOT, runDeno } from "./_deno.ts";
 
 /** The generated module, relative to {@linkcode ROOT}. */
 export const OUTPUT = "_worker_source.ts";
@@ -52,33 +52,19 @@ const HEADER = `// Copyright 2026 the @paralelo/pool authors. MIT license.
  */
 export async function bundle(entry: string, outDir: string): Promise<string> {
   const output = `${outDir}/${entry.replace(/\.ts$/, ".js")}`;
-  const result = await new Deno.Command(Deno.execPath(), {
-    // --platform deno leaves node: imports to the runtime; no minify and
-    // no --keep-names, so that the code stays readable and small.
-    args: [
-      "bundle",
-      "--quiet",
-      "--platform",
-      "deno",
-      "--format",
-      "esm",
-      "--output",
-      output,
-      entry,
-    ],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  if (!result.success) {
-    const decoder = new TextDecoder();
-    throw new Error(
-      `Cannot bundle ${entry}: deno bundle exited with code ${result.code}\n${
-        decoder.decode(result.stderr)
-      }${decoder.decode(result.stdout)}`,
-    );
-  }
+  // --platform deno leaves node: imports to the runtime; no minify and no
+  // --keep-names, so that the code stays readable and small.
+  await runDeno([
+    "bundle",
+    "--quiet",
+    "--platform",
+    "deno",
+    "--format",
+    "esm",
+    "--output",
+    output,
+    entry,
+  ], `bundle ${entry}`);
   return await Deno.readTextFile(output);
 }
 
