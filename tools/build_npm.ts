@@ -20,14 +20,19 @@
  * rewritten on the syntax tree, so a string that merely looks like a path
  * (an error message's `new URL("./tasks.ts", ...)`) is left alone.
  *
- * The build refuses what JSR would refuse or a Node user could not load: a
- * `jsr:` or `https:` import, an npm import without an exact version, or a
- * transpile diagnostic.
+ * The build refuses what it cannot carry into the npm form as it stands: an
+ * import other than a relative, `node:` or `npm:` one (JSR itself would
+ * rewrite a `jsr:` import to an `@jsr/` package, which this package does
+ * not need), an npm import without an exact version, and a transpile
+ * diagnostic.
  *
- * Flags: `--out-dir DIR` (default `dist/npm`).
+ * Flags: `--out-dir DIR` (default `dist/npm`). It must be a build of its
+ * own: the build refuses a folder that holds the repository, or one with
+ * files that are not an earlier build, rather than delete it.
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import ts from "npm:typescript@6.0.3";
 import { ROOT, runDeno } from "./_deno.ts";
@@ -91,10 +96,7 @@ export function rewriteSpecifier(
   dependencies: Map<string, string>,
 ): string {
   if (specifier.startsWith("./") || specifier.startsWith("../")) {
-    return specifier.replace(
-      /\.(ts|tsx|mts)$/,
-      (_, ext: string) => ext === "mts" ? ".mjs" : ".js",
-    );
+    return /\.d\.m?ts$/.test(specifier) ? specifier : jsPath(specifier, "code");
   }
   if (specifier.startsWith("node:")) return specifier;
   if (specifier.startsWith("npm:")) {
@@ -109,7 +111,7 @@ export function rewriteSpecifier(
     return `${name}${path}`;
   }
   throw new TypeError(
-    `Cannot build the npm form as ${from} imports '${specifier}': only relative, node: and npm: imports have an npm form`,
+    `Cannot build the npm form as ${from} imports '${specifier}': this build carries only relative, node: and npm: imports into it; import the package through npm: instead`,
   );
 }
 
@@ -137,14 +139,24 @@ function dropDuplicateMembers(
   factory: ts.NodeFactory,
   node: ts.ClassDeclaration,
 ): ts.ClassDeclaration {
+  const isStatic = (member: ts.ClassElement) =>
+    ts.canHaveModifiers(member) &&
+    ts.getModifiers(member)?.some((modifier) =>
+        modifier.kind === ts.SyntaxKind.StaticKeyword
+      ) === true;
+  const keyOf = (member: ts.ClassElement) => {
+    const key = member.name === undefined
+      ? undefined
+      : computedKey(member.name);
+    return key === undefined ? undefined : `${isStatic(member)}:${key}`;
+  };
   const methods = new Set(
     node.members.flatMap((member) =>
-      ts.isMethodDeclaration(member) ? [computedKey(member.name)] : []
+      ts.isMethodDeclaration(member) ? [keyOf(member)] : []
     ).filter((key) => key !== undefined),
   );
   const members = node.members.filter((member) =>
-    !(ts.isPropertyDeclaration(member) &&
-      methods.has(computedKey(member.name) ?? ""))
+    !(ts.isPropertyDeclaration(member) && methods.has(keyOf(member) ?? ""))
   );
   if (members.length === node.members.length) return node;
   return factory.updateClassDeclaration(
@@ -164,6 +176,7 @@ function dropDuplicateMembers(
 function specifierRewriter<T extends ts.SourceFile | ts.Bundle>(
   from: string,
   dependencies: Map<string, string>,
+  declarations: boolean,
 ): ts.TransformerFactory<T> {
   return (context) => {
     const { factory } = context;
@@ -174,7 +187,7 @@ function specifierRewriter<T extends ts.SourceFile | ts.Bundle>(
         )
         : node;
     const visit = (node: ts.Node): ts.Node => {
-      if (ts.isClassDeclaration(node)) {
+      if (declarations && ts.isClassDeclaration(node)) {
         node = dropDuplicateMembers(factory, node);
       }
       if (ts.isImportDeclaration(node)) {
@@ -271,7 +284,7 @@ export function transpileFile(
     fileName: path,
     compilerOptions: COMPILER_OPTIONS,
     reportDiagnostics: true,
-    transformers: { after: [specifierRewriter(path, dependencies)] },
+    transformers: { after: [specifierRewriter(path, dependencies, false)] },
   });
   const declaration = ts.transpileDeclaration(source, {
     fileName: path,
@@ -282,7 +295,7 @@ export function transpileFile(
     },
     reportDiagnostics: true,
     transformers: {
-      afterDeclarations: [specifierRewriter(path, dependencies)],
+      afterDeclarations: [specifierRewriter(path, dependencies, true)],
     },
   });
   const problems = [
@@ -314,8 +327,17 @@ async function moduleGraph(entries: string[]): Promise<string[]> {
   return [...found].sort();
 }
 
-function jsPath(path: string, ext: ".js" | ".d.ts"): string {
-  return path.replace(/\.(ts|tsx|mts)$/, ext);
+/** Where a module's code (`x.js`) or declarations (`x.d.ts`) go. */
+function jsPath(path: string, kind: "code" | "types"): string {
+  return path.replace(
+    /\.(tsx?|mts)$/,
+    (_, ext: string) =>
+      ext === "mts"
+        ? kind === "code" ? ".mjs" : ".d.mts"
+        : kind === "code"
+        ? ".js"
+        : ".d.ts",
+  );
 }
 
 /**
@@ -328,7 +350,8 @@ function jsPath(path: string, ext: ".js" | ".d.ts"): string {
 export async function buildNpm(
   outDir = "dist/npm",
 ): Promise<NpmBuildResult> {
-  const dir = outDir.startsWith("/") ? outDir : new URL(outDir, ROOT).pathname;
+  const root = fileURLToPath(ROOT).replace(/\/$/, "");
+  const dir = fileURLToPath(new URL(outDir, ROOT)).replace(/\/$/, "");
   const config = JSON.parse(
     await Deno.readTextFile(new URL("deno.json", ROOT)),
   ) as {
@@ -340,10 +363,75 @@ export async function buildNpm(
   const exportsMap = typeof config.exports === "string"
     ? { ".": config.exports }
     : config.exports;
+  const name = npmName(config.name);
+  await checkOutDir(dir, root, name);
   const modules = await moduleGraph(Object.values(exportsMap));
-  await Deno.remove(dir, { recursive: true }).catch((error) => {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  });
+  // Built beside, then put in place, so that a failed build leaves the
+  // last good one.
+  const building = `${dir}.building-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    await writePackage(building, modules, exportsMap, config, name);
+    await Deno.remove(dir, { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+    await Deno.rename(building, dir);
+  } finally {
+    await Deno.remove(building, { recursive: true }).catch(() => {});
+  }
+  const manifest = JSON.parse(
+    await Deno.readTextFile(`${dir}/package.json`),
+  ) as NpmManifest;
+  return { dir, modules, manifest };
+}
+
+/**
+ * Refuses an output folder that the build must not replace: the
+ * repository or a folder that holds it, or a folder with files in it that
+ * are not an earlier build of this package (a `package.json` of `name`).
+ */
+async function checkOutDir(
+  dir: string,
+  root: string,
+  name: string,
+): Promise<void> {
+  if (root === dir || root.startsWith(`${dir}/`) || dir === "") {
+    throw new TypeError(
+      `Cannot build the npm form into ${
+        dir || "/"
+      } as it holds the repository, which the build would replace: choose a folder of its own, such as dist/npm`,
+    );
+  }
+  const entries: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) entries.push(entry.name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  if (entries.length === 0) return;
+  let built: string | undefined;
+  try {
+    built = (JSON.parse(
+      await Deno.readTextFile(`${dir}/package.json`),
+    ) as { name?: string }).name;
+  } catch {
+    built = undefined;
+  }
+  if (built !== name) {
+    throw new TypeError(
+      `Cannot build the npm form into ${dir} as it holds files that are not an earlier build of ${name}, which the build would delete: choose an empty folder, or remove it first`,
+    );
+  }
+}
+
+/** Transpiles `modules` into `dir` and writes the manifest. */
+async function writePackage(
+  dir: string,
+  modules: string[],
+  exportsMap: Record<string, string>,
+  config: { version: string; license?: string },
+  name: string,
+): Promise<void> {
   const dependencies = new Map<string, string>();
   for (const path of modules) {
     const source = await Deno.readTextFile(new URL(path, ROOT));
@@ -352,11 +440,11 @@ export async function buildNpm(
     await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), {
       recursive: true,
     });
-    await Deno.writeTextFile(jsPath(target, ".js"), js);
-    await Deno.writeTextFile(jsPath(target, ".d.ts"), dts);
+    await Deno.writeTextFile(jsPath(target, "code"), js);
+    await Deno.writeTextFile(jsPath(target, "types"), dts);
   }
   const manifest: NpmManifest = {
-    name: npmName(config.name),
+    name,
     version: config.version,
     ...(config.license === undefined ? {} : { license: config.license }),
     type: "module",
@@ -364,8 +452,8 @@ export async function buildNpm(
       Object.entries(exportsMap).map(([key, path]) => {
         const relative = path.replace(/^\.\//, "");
         return [key, {
-          types: `./${jsPath(relative, ".d.ts")}`,
-          default: `./${jsPath(relative, ".js")}`,
+          types: `./${jsPath(relative, "types")}`,
+          default: `./${jsPath(relative, "code")}`,
         }];
       }),
     ),
@@ -377,7 +465,6 @@ export async function buildNpm(
     `${dir}/package.json`,
     JSON.stringify(manifest, null, 2) + "\n",
   );
-  return { dir, modules, manifest };
 }
 
 if (import.meta.main) {

@@ -1,6 +1,7 @@
 // Copyright 2026 the @paralelo/pool authors. MIT license.
 import assert from "node:assert/strict";
 import {
+  buildNpm,
   npmName,
   parseNpmSpecifier,
   rewriteSpecifier,
@@ -40,6 +41,8 @@ Deno.test("rewriteSpecifier() gives relative .js, bare npm names, and refuses th
     "../errors.js",
   );
   assert.equal(rewriteSpecifier("./data.json", "mod.ts", deps), "./data.json");
+  assert.equal(rewriteSpecifier("./esm.mts", "mod.ts", deps), "./esm.mjs");
+  assert.equal(rewriteSpecifier("./t.d.ts", "mod.ts", deps), "./t.d.ts");
   assert.equal(rewriteSpecifier("node:os", "mod.ts", deps), "node:os");
   assert.equal(
     rewriteSpecifier("npm:@nats-io/nats-core@3.4.0/internal", "x.ts", deps),
@@ -52,7 +55,7 @@ Deno.test("rewriteSpecifier() gives relative .js, bare npm names, and refuses th
   );
   assert.throws(
     () => rewriteSpecifier("jsr:@std/async@1", "z.ts", deps),
-    /z\.ts imports 'jsr:@std\/async@1': only relative, node: and npm: imports/,
+    /z\.ts imports 'jsr:@std\/async@1': this build carries only relative, node: and npm: imports/,
   );
 });
 
@@ -108,4 +111,47 @@ Deno.test("transpileFile() refuses what has no isolated declaration", () => {
       ),
     /Cannot transpile bad\.ts:\nbad\.ts:1:17: Function must have an explicit return type/,
   );
+});
+
+Deno.test("transpileFile() drops only the property TypeScript repeats beside a computed method", () => {
+  const { js, dts } = transpileFile(
+    "c.ts",
+    `export class C {
+  static [Symbol.iterator](): Iterator<number> {
+    return [1][Symbol.iterator]();
+  }
+  [Symbol.iterator]: () => Iterator<number> = () => [2][Symbol.iterator]();
+}
+`,
+    new Map(),
+  );
+  // The instance field and the static method are different members: both stay.
+  assert.match(dts, /static \[Symbol\.iterator\]\(\): Iterator<number>;/);
+  assert.match(dts, /\[Symbol\.iterator\]: \(\) => Iterator<number>;/);
+  assert.match(
+    js,
+    /\[Symbol\.iterator\] = \(\) =>/,
+    "the code keeps the field",
+  );
+});
+
+Deno.test("buildNpm() refuses to replace the repository or a folder that is not its own", async () => {
+  for (const outDir of [".", "", "..", "/"]) {
+    await assert.rejects(
+      () => buildNpm(outDir),
+      /as it holds the repository, which the build would replace: choose a folder of its own, such as dist\/npm/,
+      `--out-dir '${outDir}'`,
+    );
+  }
+  const dir = await Deno.makeTempDir({ prefix: "paralelo_npm_out_" });
+  try {
+    await Deno.writeTextFile(`${dir}/notes.txt`, "mine");
+    await assert.rejects(
+      () => buildNpm(dir),
+      /as it holds files that are not an earlier build of @jsr\/paralelo__pool, which the build would delete/,
+    );
+    assert.equal(await Deno.readTextFile(`${dir}/notes.txt`), "mine");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
