@@ -388,7 +388,12 @@ export class Runtime {
       (error as { code?: unknown }).code === "ENOENT";
   }
 
-  /** `host:pid`, naming this process among others (`"browser"` in a page). */
+  /**
+   * `host:pid`, naming this process among others, such as the consumers of
+   * a cluster. Where the host name cannot be read (Deno without
+   * `--allow-sys=hostname`) or there is no process id (a page), a random
+   * part stands in, so that two processes never share a name.
+   */
   processName(): string {
     const os = this.builtin("node:os") as
       | { hostname?: () => string }
@@ -397,9 +402,12 @@ export class Runtime {
       this.name === "deno" ? this.#deno?.hostname?.() : os?.hostname?.()
     );
     const pid = this.name === "deno" ? this.#deno?.pid : this.#process?.pid;
-    return host === undefined || pid === undefined
-      ? LABELS[this.name].replace(/^a /, "")
-      : `${host}:${pid}`;
+    const random = () => crypto.randomUUID().slice(0, 8);
+    return `${
+      typeof host === "string" && host !== ""
+        ? host
+        : `${this.name}-${random()}`
+    }:${pid ?? random()}`;
   }
 
   /** The program's arguments after its script, or none in a browser. */
@@ -458,14 +466,16 @@ export class Runtime {
       realpathSync?: (path: string) => string;
     } | undefined;
     const url = this.builtin("node:url") as {
-      pathToFileURL?: (path: string) => URL;
+      fileURLToPath?: (url: string) => string;
     } | undefined;
     const real = (path: string) => attempt(() => fs?.realpathSync?.(path));
-    const here = attempt(() => new URL(meta.url).pathname);
-    if (here === undefined || url?.pathToFileURL === undefined) return false;
-    const started = real(script) ?? script;
-    return url.pathToFileURL(started).href ===
-      url.pathToFileURL(real(decodeURIComponent(here)) ?? here).href;
+    const here = attempt(() => url?.fileURLToPath?.(meta.url));
+    if (here === undefined) return false;
+    const module = real(here) ?? here;
+    // Node finds the script as require() would: `worker` runs worker.js.
+    return ["", ".js", ".mjs"].some((ext) =>
+      real(`${script}${ext}`) === module
+    );
   }
 
   /**

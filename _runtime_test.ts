@@ -352,3 +352,68 @@ Deno.test("Runtime reads files, names the process and finds its entry point, in 
   assert.throws(() => page.exit(1), /Cannot exit as a browser has no process/);
   assert.equal(page.isMain({ url: import.meta.url }), false);
 });
+
+Deno.test("Runtime.processName() never gives two processes one name", () => {
+  // No host name to read (Deno without --allow-sys=hostname is the same).
+  const bare = new Runtime({
+    process: { versions: { node: "20.20.2" }, pid: 7 },
+  });
+  const first = bare.processName();
+  assert.match(first, /^node-[0-9a-f]{8}:7$/);
+  assert.notEqual(bare.processName(), first);
+  assert.match(
+    new Runtime({}).processName(),
+    /^browser-[0-9a-f]{8}:[0-9a-f]{8}$/,
+  );
+});
+
+Deno.test("Runtime.isMain() in Node 20 finds the script as Node does: by real path, with or without .js", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "paralelo_main_" });
+  try {
+    await Deno.mkdir(`${dir}/real`);
+    await Deno.writeTextFile(`${dir}/real/worker.js`, "");
+    await Deno.symlink(`${dir}/real`, `${dir}/linked`);
+    const meta = { url: `file://${dir}/real/worker.js` };
+    const started = (script: string) =>
+      new Runtime({
+        process: {
+          versions: { node: "20.20.2" },
+          argv: ["/usr/bin/node", script],
+          getBuiltinModule: (id: string) => process.getBuiltinModule(id),
+        },
+      });
+    assert.equal(started(`${dir}/real/worker.js`).isMain(meta), true);
+    assert.equal(started(`${dir}/real/worker`).isMain(meta), true);
+    assert.equal(started(`${dir}/linked/worker.js`).isMain(meta), true);
+    assert.equal(started(`${dir}/real/other.js`).isMain(meta), false);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("Runtime.onStopSignals() and exit() use process outside Deno", () => {
+  const calls: string[] = [];
+  const fake = new Runtime({
+    process: {
+      versions: { node: "20.20.2" },
+      on: (event: string) => calls.push(`on ${event}`),
+      off: (event: string) => calls.push(`off ${event}`),
+      exit: (code: number) => {
+        calls.push(`exit ${code}`);
+      },
+    },
+  });
+  const stop = fake.onStopSignals(() => {});
+  stop();
+  fake.exit(3);
+  assert.deepEqual(calls, [
+    "on SIGINT",
+    "on SIGTERM",
+    "off SIGINT",
+    "off SIGTERM",
+    "exit 3",
+  ]);
+  // In Deno: its own signal listeners, added and removed.
+  const unlisten = runtime().onStopSignals(() => {});
+  unlisten();
+});
