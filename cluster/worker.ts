@@ -182,6 +182,34 @@ export function serve(options: ServeOptions): Promise<void> {
   return serveUntil(options, undefined);
 }
 
+/** The part of the options that the local pools get as they are. */
+function workerPermissions(
+  options: ServeOptions,
+): Pick<PoolOptions, "permissions" | "unstableWorkerOptions"> {
+  return {
+    ...(options.permissions === undefined
+      ? {}
+      : { permissions: options.permissions }),
+    ...(options.unstableWorkerOptions === undefined
+      ? {}
+      : { unstableWorkerOptions: options.unstableWorkerOptions }),
+  };
+}
+
+/**
+ * Refuses now what the local pools would refuse at the first job (worker
+ * permissions outside Deno, say), before anything is pulled: a pool that is
+ * made and terminated at once starts no worker.
+ *
+ * @throws {TypeError} What `new Pool()` throws for these options.
+ */
+function checkWorkers(
+  size: number,
+  permissions: Pick<PoolOptions, "permissions" | "unstableWorkerOptions">,
+): void {
+  new Pool({ size, ...permissions }).terminate();
+}
+
 /** {@linkcode serve}, with a second signal that gives every held chunk back at once. */
 async function serveUntil(
   options: ServeOptions,
@@ -208,21 +236,8 @@ async function serveUntil(
     false,
   );
   const log = options.onLog ?? ((line: string) => console.error(line));
-  const permissions: Pick<
-    PoolOptions,
-    "permissions" | "unstableWorkerOptions"
-  > = {
-    ...(options.permissions === undefined
-      ? {}
-      : { permissions: options.permissions }),
-    ...(options.unstableWorkerOptions === undefined
-      ? {}
-      : { unstableWorkerOptions: options.unstableWorkerOptions }),
-  };
-  // What the local pools would refuse at the first job (worker permissions
-  // outside Deno, say), refused now, before anything is pulled: a pool that
-  // is made and terminated at once starts no worker.
-  new Pool({ size, ...permissions }).terminate();
+  const permissions = workerPermissions(options);
+  checkWorkers(size, permissions);
   const id = runtime().processName();
   const transport = new NatsConsumerTransport({
     servers,
@@ -262,8 +277,16 @@ async function serveUntil(
   log(`[consumer ${id}] stopped after ${consumer.done} chunks`);
 }
 
-const HELP =
-  `Usage: deno run -A jsr:@paralelo/pool/cluster/worker [--servers URL] [--name N] [--size N] [--ack-wait MS] [--drain-timeout MS] [--permissions P]
+/** How this runtime starts the consumer, for the help and the messages. */
+function command(): string {
+  const here = runtime();
+  return here.name === "deno"
+    ? "deno run -A jsr:@paralelo/pool/cluster/worker"
+    : `${here.name} node_modules/@paralelo/pool/cluster/worker.js`;
+}
+
+const help = () =>
+  `Usage: ${command()} [--servers URL] [--name N] [--size N] [--ack-wait MS] [--drain-timeout MS] [--permissions P [--unstable-worker-options]]
 
 Runs the chunks of ClusterPool calls, pulled from a NATS JetStream stream, on a local pool of workers.
 
@@ -273,7 +296,9 @@ Flags:
   --size N             How many chunks it runs at once: the local pool's workers (default: cpuCount(), ${cpuCount()} here)
   --ack-wait MS        How soon the chunks of a consumer that died run elsewhere, in ms (default: 4000, so within 5 s)
   --drain-timeout MS   On Ctrl-C or SIGTERM, how long held chunks may finish before they are given back (default: 10000)
-  --permissions P      What the workers may do: none, inherit, or a JSON object of Deno's worker permissions such as '{"net":["books.toscrape.com"],"read":true}'; needs deno run --unstable-worker-options, and read or import access to the task modules (default: inherit, the consumer's own)
+  --permissions P      What the workers may do: none, inherit, or a JSON object of Deno's worker permissions such as '{"net":["books.toscrape.com"],"read":true}'; Deno only; needs deno run --unstable-worker-options, and read or import access to the task modules (default: inherit, the consumer's own)
+  --unstable-worker-options
+                       Says that Deno runs with --unstable-worker-options, where the consumer cannot see its flags (without --allow-all)
   -h, --help           Print this help and exit
 
 Ctrl-C or SIGTERM: stop pulling, finish or give back what it holds, exit 0.`;
@@ -308,8 +333,27 @@ const FLAGS = {
   "ack-wait": { type: "string", default: String(DEFAULT_ACK_WAIT_MS) },
   "drain-timeout": { type: "string", default: "10000" },
   permissions: { type: "string" },
+  "unstable-worker-options": { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/**
+ * What the command line says when the local pools refuse its options: the
+ * pool's message is about `new Pool()`'s options; this one is about flags.
+ */
+function refusal(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (
+    /^Cannot create pool with 'permissions' as worker permissions are Deno's/
+      .test(message)
+  ) {
+    return `Cannot start the consumer with --permissions as worker permissions are Deno's, and this consumer runs on ${runtime().label}, whose workers would run with all of its rights: leave --permissions out, or run the consumer in Deno (deno run -A --unstable-worker-options jsr:@paralelo/pool/cluster/worker --permissions ...)`;
+  }
+  if (/--unstable-worker-options/.test(message)) {
+    return `Cannot start the consumer with --permissions as it cannot confirm that Deno runs with --unstable-worker-options, without which Deno kills the whole process: start it with deno run -A --unstable-worker-options jsr:@paralelo/pool/cluster/worker, and if it runs with narrower permissions than -A, add --unstable-worker-options after the worker's name too; or leave --permissions out`;
+  }
+  return message;
+}
 
 /**
  * The CLI: flags, signals, exit codes (0 when stopped, 2 for bad flags or
@@ -336,7 +380,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.help) {
-    console.log(HELP);
+    console.log(help());
     return 0;
   }
   const stop = new AbortController();
@@ -364,6 +408,9 @@ async function main(): Promise<number> {
     if (values.permissions !== undefined) {
       options.permissions = permissionsFlag(String(values.permissions));
     }
+    if (values["unstable-worker-options"] === true) {
+      options.unstableWorkerOptions = true;
+    }
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.name!)) {
       throw new TypeError(
         `Cannot start the consumer as '--name' must be 1 to 64 letters, digits, '_' or '-': received '${options.name}'`,
@@ -374,13 +421,18 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
+    checkWorkers(options.size ?? cpuCount(), workerPermissions(options));
+  } catch (error) {
+    console.error(refusal(error));
+    return 2;
+  }
+  try {
     await serveUntil(options, hard.signal);
     return 0;
   } catch (error) {
-    // Most likely the server, or an option the runtime refuses: one line
-    // that names it and what to do.
+    // Most likely the server: one line that names it and what to do.
     console.error(error instanceof Error ? error.message : String(error));
-    return error instanceof TypeError ? 2 : 1;
+    return 1;
   } finally {
     unlisten();
   }

@@ -24,6 +24,7 @@ Deno.test("cluster/worker.ts --help lists every flag", async () => {
       "--ack-wait",
       "--drain-timeout",
       "--permissions",
+      "--unstable-worker-options",
       "--help",
     ]
   ) {
@@ -98,6 +99,35 @@ clusterTest(
     }
   },
 );
+
+Deno.test("a consumer that cannot see Deno's flags refuses --permissions at start, saying which flag to add", async () => {
+  // Without -A it cannot read its command line, so it cannot confirm that
+  // Deno runs with --unstable-worker-options: refused before it connects
+  // (no server listens on port 1), in one line, exit code 2.
+  const narrow = [
+    "run",
+    "--allow-read",
+    "--allow-env",
+    "--allow-net",
+    "--unstable-worker-options",
+    "cluster/worker.ts",
+    "--servers",
+    "nats://127.0.0.1:1",
+    "--permissions",
+    "none",
+  ];
+  const refused = await runDeno(narrow);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.equal(refused.stderr.trim().split("\n").length, 1, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /^Cannot start the consumer with --permissions as it cannot confirm that Deno runs with --unstable-worker-options.*add --unstable-worker-options after the worker's name too/,
+  );
+  // With the flag said, it goes on, to the server, which is not there.
+  const said = await runDeno([...narrow, "--unstable-worker-options"]);
+  assert.equal(said.code, 1, said.stderr);
+  assert.match(said.stderr, /127\.0\.0\.1:1/);
+});
 
 Deno.test("cluster/worker.ts refuses a bad --permissions in one line, exit code 2", async () => {
   const { code, stderr } = await runDeno([...WORKER, "--permissions", "some"]);
