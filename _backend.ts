@@ -103,7 +103,7 @@ export interface ThreadOptions {
 /** One running thread, as the engine sees it. */
 export interface Thread {
   /** Posts a message; throws, sending nothing, if it cannot be cloned. */
-  post(message: ToWorker, transfer?: Transferable[]): void;
+  post(message: ToWorker, transfer?: ArrayBuffer[]): void;
   /** Stops the thread now. Later events from it are not reported. */
   terminate(): void;
   /** Lets the process exit while this thread is idle, where the runtime can. */

@@ -25,7 +25,7 @@ import { runtime } from "./_runtime.ts";
 
 /** The part of `node:worker_threads`' `Worker` the pool uses. */
 interface NodeWorker {
-  postMessage(message: unknown, transfer?: readonly Transferable[]): void;
+  postMessage(message: unknown, transfer?: readonly ArrayBuffer[]): void;
   on(event: "message", listener: (message: FromWorker) => void): void;
   on(event: "error", listener: (error: unknown) => void): void;
   on(event: "messageerror", listener: (error: unknown) => void): void;
@@ -107,7 +107,7 @@ class NodeThread implements Thread {
     events?.lost(reason, code);
   }
 
-  post(message: ToWorker, transfer?: Transferable[]): void {
+  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
     this.#worker.postMessage(message, transfer);
   }
 

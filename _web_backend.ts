@@ -79,7 +79,7 @@ class WebThread implements Thread {
     events?.lost(reason, code);
   }
 
-  post(message: ToWorker, transfer?: Transferable[]): void {
+  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
     this.#worker.postMessage(message, transfer ? { transfer } : undefined);
   }
 
