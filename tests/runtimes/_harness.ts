@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { runChild } from "../_helpers.ts";
 
 /** The repository's root. */
@@ -109,7 +110,7 @@ export function findBun(): Found {
       "node_modules/@oven/bun-darwin-x64/bin/bun",
     ]
   ) {
-    const path = new URL(candidate, NPM).pathname;
+    const path = fileURLToPath(new URL(candidate, NPM));
     if (!exists(path)) continue;
     const found = version(path);
     if (found !== null) return { path, version: found };
@@ -121,7 +122,7 @@ export function findBun(): Found {
 
 /** esbuild, from the npm package that `npm/package-lock.json` pins. */
 export function findEsbuild(): Found {
-  const path = new URL("node_modules/.bin/esbuild", NPM).pathname;
+  const path = fileURLToPath(new URL("node_modules/.bin/esbuild", NPM));
   const found = exists(path) ? version(path) : null;
   return found === null
     ? {
@@ -218,7 +219,16 @@ const PROJECT_TOOLS = ["typescript", "@types/node"];
  * code, as `npm/package-lock.json` pins them: present, or what to install.
  */
 export function findNpmDependencies(): Found {
-  const wanted = ["acorn", "eslint-scope", ...PROJECT_TOOLS];
+  // The npm form's dependencies (tools/build_npm.ts lists them in its
+  // package.json; nodeProject() checks each version), and the tools.
+  const wanted = [
+    "acorn",
+    "eslint-scope",
+    "@nats-io/jetstream",
+    "@nats-io/nats-core",
+    "@nats-io/transport-node",
+    ...PROJECT_TOOLS,
+  ];
   const missing = wanted.filter((name) =>
     !exists(new URL(`node_modules/${name}/package.json`, NPM))
   );
@@ -229,7 +239,7 @@ export function findNpmDependencies(): Found {
       } not installed: ${NPM_INSTALL}`,
     };
   }
-  return { path: new URL("node_modules/", NPM).pathname, version: "" };
+  return { path: fileURLToPath(new URL("node_modules/", NPM)), version: "" };
 }
 
 /** Where {@linkcode nodeProject} puts the project, under the root. */
@@ -269,7 +279,7 @@ export function nodeProject(
       ...PROJECT_TOOLS.map((name) => [name, null] as [string, null]),
     ];
     for (const [name, version] of links) {
-      const source = new URL(`node_modules/${name}/`, NPM).pathname;
+      const source = fileURLToPath(new URL(`node_modules/${name}/`, NPM));
       let found: string;
       try {
         found = (JSON.parse(
@@ -328,7 +338,7 @@ async function copyTree(from: string, to: string): Promise<void> {
 
 /** The absolute path of a file under the root. */
 export function rootPath(path: string): string {
-  return new URL(path, ROOT).pathname;
+  return fileURLToPath(new URL(path, ROOT));
 }
 
 /** The last line of `stdout` that parses as a JSON object, or null. */

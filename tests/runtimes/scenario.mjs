@@ -25,8 +25,8 @@
  * @property {number} ms How long it took.
  * @property {string} [note] What a step that passed saw, where that is
  *   not the same everywhere (whether a stopped thread really stopped, what
- *   `maxHeapMb` did, or that it could not measure): also appended to its
- *   `name`, as `name: note`, so that a report that shows only names says it.
+ *   `maxHeapMb` did, or that it could not measure). The name stays the
+ *   same from run to run; the runners print the note beside it.
  */
 
 /**
@@ -72,11 +72,14 @@ const SPIN_MS = 4_000;
  * how often its counter is read meanwhile: it has stopped once two reads in
  * a row are the same (a spinning thread adds millions in that time).
  * Chromium lets a terminated worker run on for 2 s before it stops it by
- * force (Blink's `kForcibleTerminationDelay`); the loop itself ends after
- * `SPIN_MS`, later than this.
+ * force (Blink's `kForcibleTerminationDelay`). Where the thread may spin on
+ * (`loopStops: false`), a second of reads is enough to report it. The loop
+ * itself ends after `LOOP_SPIN_MS`, well after either.
  */
 const LOOP_GRACE_MS = 3_000;
+const LOOP_SPIN_GRACE_MS = 1_000;
 const LOOP_READ_MS = 250;
+const LOOP_SPIN_MS = 6_000;
 
 /** The `maxHeapMb` of the heap step's pool, and how much its task keeps. */
 const HEAP_LIMIT_MB = 64;
@@ -414,7 +417,7 @@ function steps(options) {
             Atomics.store(count, 1, 1);
             return "late";
           },
-          [counter.buffer, SPIN_MS],
+          [counter.buffer, LOOP_SPIN_MS],
           { timeout: 250 },
         ),
         "a task that counts in a loop, with a timeout of 250 ms",
@@ -430,7 +433,8 @@ function steps(options) {
       let lastAt = 0;
       let since = 0;
       let stopped = false;
-      while (!stopped && Date.now() - rejected < LOOP_GRACE_MS) {
+      const grace = loopStops ? LOOP_GRACE_MS : LOOP_SPIN_GRACE_MS;
+      while (!stopped && Date.now() - rejected < grace) {
         await sleep(LOOP_READ_MS);
         const now = Atomics.load(counter, 0);
         stopped = now === last;
@@ -762,15 +766,15 @@ export async function run(lib, options) {
       }
     }
     const result = {
-      name: note === undefined || error !== null ? name : `${name}: ${note}`,
+      name,
       ok: error === null,
       error,
       ms: Date.now() - started,
       ...(note === undefined || error !== null ? {} : { note }),
     };
     options.log?.(
-      `${result.ok ? "ok" : "FAILED"} ${result.name} (${result.ms} ms)${
-        error === null ? "" : `: ${error}`
+      `${result.ok ? "ok" : "FAILED"} ${name} (${result.ms} ms)${
+        error === null ? (note === undefined ? "" : `: ${note}`) : `: ${error}`
       }`,
     );
     hung = error?.startsWith("Error: Hang: ") ? hung + 1 : 0;
