@@ -236,3 +236,27 @@ export function requireFolderOf(file: string, what: string): void {
 export function formatRatio(ratio: number): string {
   return `${ratio >= 0.095 ? ratio.toFixed(1) : ratio.toPrecision(1)}x`;
 }
+
+/**
+ * A Markdown table, as the demos print their summaries: the first column
+ * left-aligned, the others (numbers) right-aligned, each as wide as its
+ * widest cell.
+ */
+export function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, c) =>
+    Math.max(h.length, ...rows.map((row) => (row[c] ?? "").length))
+  );
+  const line = (cells: string[]) =>
+    `| ${
+      widths.map((width, c) =>
+        c === 0
+          ? (cells[c] ?? "").padEnd(width)
+          : (cells[c] ?? "").padStart(width)
+      ).join(" | ")
+    } |`;
+  return [
+    line(header),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.map(line),
+  ].join("\n");
+}

@@ -27,6 +27,7 @@ import {
   type Command,
   fail,
   formatRatio,
+  markdownTable,
   parseFlags,
   positiveInteger,
 } from "./_cli.ts";
@@ -281,19 +282,8 @@ async function main(): Promise<number> {
       `cluster (2 × ${perConsumer})`,
       "speedup",
     ];
-    const widths = header.map((h, i) =>
-      Math.max(h.length, ...rows.map((row) => row[i]!.length))
-    );
-    const line = (cells: string[]) =>
-      `| ${
-        cells.map((cell, i) =>
-          i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)
-        ).join(" | ")
-      } |`;
     console.log(`\n# Summary (${navigator.hardwareConcurrency} cores)\n`);
-    console.log(line(header));
-    console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-    for (const row of rows) console.log(line(row));
+    console.log(markdownTable(header, rows));
     console.log(
       "\nBoth run on this machine, so the cluster cannot be faster: it shows what the broker costs. On more machines, add consumers there.",
     );

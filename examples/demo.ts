@@ -14,7 +14,7 @@
  * @module
  */
 import { startBooksSite } from "./books_site.ts";
-import { type Command, parseFlags } from "./_cli.ts";
+import { type Command, markdownTable, parseFlags } from "./_cli.ts";
 
 const COMMAND: Command = {
   run: "deno run -A examples/demo.ts",
@@ -230,20 +230,8 @@ if (import.meta.main) {
     await site.close();
   }
   if (interrupted) Deno.exit(130);
-  const header = ["step", "serial", "pool", "speedup"];
-  const widths = header.map((h, c) =>
-    Math.max(h.length, ...rows.map((r) => r[c]!.length))
-  );
-  const line = (cells: string[]) =>
-    `| ${
-      cells.map((cell, c) =>
-        c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)
-      ).join(" | ")
-    } |`;
   console.log(`\n# Summary (${navigator.hardwareConcurrency} cores)\n`);
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const row of rows) console.log(line(row));
+  console.log(markdownTable(["step", "serial", "pool", "speedup"], rows));
   console.log(
     "\nEach speedup is the example's own, from its unrounded times.",
   );
