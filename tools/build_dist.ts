@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse } from "npm:acorn@8.19.0";
 import { ROOT, runDeno } from "./_deno.ts";
@@ -109,7 +110,7 @@ export function stripDocComments(code: string): string {
 }
 
 function absolute(path: string): string {
-  return path.startsWith("/") ? path : new URL(path, ROOT).pathname;
+  return fileURLToPath(new URL(path, ROOT));
 }
 
 /**
