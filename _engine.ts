@@ -23,6 +23,7 @@ import {
 } from "./_protocol.ts";
 import type { ModuleOrigin } from "./_options.ts";
 import { deserializeError, deserializeFailure } from "./_remote_error.ts";
+import { Rerun } from "./_rerun.ts";
 import { runtime } from "./_runtime.ts";
 import { overdue, Watchdog } from "./_watchdog.ts";
 import { WebBackend } from "./_web_backend.ts";
@@ -129,8 +130,7 @@ export class Engine {
   #nextWorkerId = 1;
   #spawnPending = false;
   #wakePending = false;
-  #dispatching = false;
-  #dispatchAgain = false;
+  #dispatchLoop = new Rerun();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #joined: Promise<void>;
   #markJoined!: () => void;
@@ -272,25 +272,12 @@ export class Engine {
    * own code runs in here (a generator that feeds an `imap`), and may make
    * another call, abort one or close the pool. A dispatch asked for while
    * one runs makes the running one go round again, so that none runs
-   * inside another. (Not a microtask: Deno may run microtasks in the middle
-   * of a dispatch, the first time a timer global is read, and one that
-   * re-queued itself would never let the loop go.)
+   * inside another (`Rerun`; Deno may run microtasks in the middle of a
+   * dispatch, the first time a timer global is read).
    */
   #dispatch(): void {
     if (this.#state === "closed") return;
-    if (this.#dispatching) {
-      this.#dispatchAgain = true;
-      return;
-    }
-    this.#dispatching = true;
-    try {
-      do {
-        this.#dispatchAgain = false;
-        this.#sendReady();
-      } while (this.#dispatchAgain);
-    } finally {
-      this.#dispatching = false;
-    }
+    if (!this.#dispatchLoop.run(() => this.#sendReady())) return;
     this.#maybeFinishClosing();
     this.#armIdleTimer();
   }

@@ -13,6 +13,7 @@
  */
 import type { Call, CallHost, Chunk } from "../_call.ts";
 import { deserializeError } from "../_remote_error.ts";
+import { Rerun } from "../_rerun.ts";
 import { runtime } from "../_runtime.ts";
 import {
   PoolClosedError,
@@ -117,8 +118,7 @@ export class ClusterEngine implements CallHost {
   #warned = false;
   #watchTimer: ReturnType<typeof setInterval> | undefined;
   #wakePending = false;
-  #dispatching = false;
-  #again = false;
+  #dispatchLoop = new Rerun();
   #stop = new AbortController();
   #joined: Promise<void>;
   #markJoined!: () => void;
@@ -251,20 +251,9 @@ export class ClusterEngine implements CallHost {
 
   // --- sending -------------------------------------------------------------------
 
+  /** Publishes ready chunks; never inside itself, as the local engine's. */
   #dispatch(): void {
-    if (this.#dispatching) {
-      this.#again = true;
-      return;
-    }
-    this.#dispatching = true;
-    try {
-      do {
-        this.#again = false;
-        this.#sendReady();
-      } while (this.#again);
-    } finally {
-      this.#dispatching = false;
-    }
+    if (!this.#dispatchLoop.run(() => this.#sendReady())) return;
     this.#armWatch();
     this.#maybeFinishClosing();
   }
