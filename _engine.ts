@@ -23,7 +23,7 @@ import {
 } from "./_protocol.ts";
 import type { ModuleOrigin } from "./_options.ts";
 import { deserializeError, deserializeFailure } from "./_remote_error.ts";
-import { Rerun } from "./_rerun.ts";
+import { DispatchLoop } from "./_dispatch_loop.ts";
 import { runtime } from "./_runtime.ts";
 import { overdue, Watchdog } from "./_watchdog.ts";
 import { WebBackend } from "./_web_backend.ts";
@@ -129,8 +129,7 @@ export class Engine {
   #calls = new Set<Call>();
   #nextWorkerId = 1;
   #spawnPending = false;
-  #wakePending = false;
-  #dispatchLoop = new Rerun();
+  #dispatchLoop = new DispatchLoop();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #joined: Promise<void>;
   #markJoined!: () => void;
@@ -196,12 +195,7 @@ export class Engine {
    * running inside its own method.
    */
   wake(): void {
-    if (this.#wakePending) return;
-    this.#wakePending = true;
-    queueMicrotask(() => {
-      this.#wakePending = false;
-      this.#dispatch();
-    });
+    this.#dispatchLoop.soon(() => this.#dispatch());
   }
 
   /** Whether the queue has room for `items` more (streams wait for it). */
@@ -272,7 +266,7 @@ export class Engine {
    * own code runs in here (a generator that feeds an `imap`), and may make
    * another call, abort one or close the pool. A dispatch asked for while
    * one runs makes the running one go round again, so that none runs
-   * inside another (`Rerun`; Deno may run microtasks in the middle of a
+   * inside another (`DispatchLoop`; Deno may run microtasks in the middle of a
    * dispatch, the first time a timer global is read).
    */
   #dispatch(): void {

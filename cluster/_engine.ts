@@ -13,7 +13,7 @@
  */
 import type { Call, CallHost, Chunk } from "../_call.ts";
 import { deserializeError } from "../_remote_error.ts";
-import { Rerun } from "../_rerun.ts";
+import { DispatchLoop } from "../_dispatch_loop.ts";
 import { runtime } from "../_runtime.ts";
 import {
   PoolClosedError,
@@ -117,8 +117,7 @@ export class ClusterEngine implements CallHost {
   #noConsumerSince: number | undefined;
   #warned = false;
   #watchTimer: ReturnType<typeof setInterval> | undefined;
-  #wakePending = false;
-  #dispatchLoop = new Rerun();
+  #dispatchLoop = new DispatchLoop();
   #stop = new AbortController();
   #joined: Promise<void>;
   #markJoined!: () => void;
@@ -217,12 +216,7 @@ export class ClusterEngine implements CallHost {
   // --- CallHost ----------------------------------------------------------------
 
   wake(): void {
-    if (this.#wakePending) return;
-    this.#wakePending = true;
-    queueMicrotask(() => {
-      this.#wakePending = false;
-      this.#dispatch();
-    });
+    this.#dispatchLoop.soon(() => this.#dispatch());
   }
 
   admit(): Error | undefined {

@@ -775,14 +775,26 @@ const APP = rootPath("tests/runtimes/bundle_app.mjs");
 const MINIFIED_HELPER =
   /^TypeError: Cannot run inline task '[\w$]+' as it uses '[\w$]+' from the enclosing scope/;
 
-/** Runs a bundled app and checks what it printed. */
+/**
+ * Checks a bundle that `flags` built at `bundle` (that `--keep-names` named
+ * the nested function), runs it and checks what it printed.
+ */
 async function checkApp(
   what: string,
+  bundle: string,
+  flags: string[],
   command: string,
   args: string[],
   cwd: string,
-  minified = false,
 ): Promise<void> {
+  if (flags.includes("--keep-names")) {
+    assert.match(
+      await Deno.readTextFile(bundle),
+      /\(count, "count"\)|\(\w+,"count"\)/,
+      "the bundle names the nested function, as --keep-names does",
+    );
+  }
+  const minified = flags.includes("--minify");
   const output = await runChild(command, [...args, TASKS_URL], {
     cwd,
     ms: 60_000,
@@ -837,19 +849,13 @@ Deno.test("an app bundled with deno bundle, with and without --keep-names, runs 
           APP,
         ], { ms: 60_000 });
         assert.equal(built.code, 0, `deno bundle failed: ${built.stderr}`);
-        if (flags.includes("--keep-names")) {
-          assert.match(
-            await Deno.readTextFile(out),
-            /\(count, "count"\)|\(\w+,"count"\)/,
-            "the bundle names the nested function, as --keep-names does",
-          );
-        }
         await checkApp(
           `the app bundled by deno bundle ${label}`,
+          out,
+          flags,
           Deno.execPath(),
           ["run", "--allow-all", "--no-config", out],
           dir,
-          flags.includes("--minify"),
         );
       });
     }
@@ -884,19 +890,13 @@ runtimeTest(
             `--outfile=${out}`,
           ], { ms: 60_000, cwd: project });
           assert.equal(built.code, 0, `esbuild failed: ${built.stderr}`);
-          if (flags.includes("--keep-names")) {
-            assert.match(
-              await Deno.readTextFile(out),
-              /\(count, "count"\)|\(\w+,"count"\)/,
-              "the bundle names the nested function, as --keep-names does",
-            );
-          }
           await checkApp(
             `the app bundled by esbuild ${label}`,
+            out,
+            flags,
             tool(node).path,
             [out],
             dir,
-            flags.includes("--minify"),
           );
         });
       }
